@@ -1,0 +1,49 @@
+"""The JIT options every interpreter command line shares (``--no-jit``, ``--jit-log`` ...).
+
+Usage in an interpreter's ``main(argv)``: add the options, parse, call :func:`apply`, and only
+then import the interpreter core, so ``--no-jit`` takes effect before the portal is decorated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import os
+from typing import Any
+
+from . import jitdriver
+from .errors import ParamError
+
+
+def add_jit_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("JIT options")
+    group.add_argument("--no-jit", action="store_true",
+                       help="run the plain interpreter (same as METATRACE=off)")
+    group.add_argument("--jit-log", metavar="FILE",
+                       help="write the JIT's trace log (JSON) to FILE at exit")
+    group.add_argument("--jit-summary", action="store_true",
+                       help="print a summary of what the JIT did to stderr at exit")
+    group.add_argument("--jit-param", metavar="NAME=VALUE", action="append", default=[],
+                       help="set a JIT parameter (repeatable), e.g. threshold=100")
+
+
+def apply(args: Any, parser: argparse.ArgumentParser) -> None:
+    if args.no_jit:
+        jitdriver.disable()
+        os.environ["METATRACE"] = "off"
+    for item in args.jit_param:
+        name, eq, value = item.partition("=")
+        if not eq:
+            parser.error("--jit-param expects NAME=VALUE, got %r" % item)
+        try:
+            jitdriver.set_param(name.strip(), value)
+        except ParamError as exc:
+            parser.error(str(exc))
+    if args.jit_log:
+        from .log import log_to
+
+        log_to(args.jit_log)
+    if args.jit_summary:
+        from .summary import print_summary_at_exit
+
+        atexit.register(print_summary_at_exit)

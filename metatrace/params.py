@@ -1,0 +1,123 @@
+"""JIT parameters: names, defaults, validation, and ``METATRACE_PARAMS`` parsing.
+
+The names are RPython's where RPython has one, so PyPy users find what they know.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Dict, Tuple
+
+from .errors import ParamError
+
+
+def _int_at_least(lo: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool):
+            raise ValueError("expected an integer, got %r" % (value,))
+        if isinstance(value, str):
+            value = value.strip()
+            try:
+                value = int(value, 0)
+            except ValueError:
+                raise ValueError("expected an integer, got %r" % (value,))
+        if not isinstance(value, int):
+            raise ValueError("expected an integer, got %r" % (value,))
+        if value < lo:
+            raise ValueError("must be at least %d, got %d" % (lo, value))
+        return value
+
+    return check
+
+
+def _choice(*choices: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        text = str(value).strip()
+        if text not in choices:
+            raise ValueError("must be one of %s, got %r" % (", ".join(choices), value))
+        return text
+
+    return check
+
+
+OPTIMIZATIONS = ("intbounds", "rewrite", "virtualize", "string", "pure", "heap", "unroll")
+
+
+def _opts(value: Any) -> str:
+    text = str(value).strip()
+    if text in ("all", ""):
+        return "all" if text == "all" else ""
+    parts = [p for p in text.split(":") if p]
+    bad = [p for p in parts if p not in OPTIMIZATIONS]
+    if bad:
+        raise ValueError(
+            "unknown optimization(s) %s; valid: all or a ':'-separated subset of %s"
+            % (", ".join(bad), ":".join(OPTIMIZATIONS))
+        )
+    return ":".join(parts)
+
+
+#: name -> (default, validator, one-line meaning)
+PARAMS: Dict[str, Tuple[Any, Callable[[Any], Any], str]] = {
+    "threshold": (1039, _int_at_least(1), "merge-point passes of one green key before a loop is traced"),
+    "function_threshold": (1619, _int_at_least(1), "portal entries of one green key before the function is traced"),
+    "trace_eagerness": (200, _int_at_least(1), "failures of one guard before a bridge is traced from it"),
+    "trace_limit": (6000, _int_at_least(10), "recorded operations after which tracing aborts"),
+    "decay": (40, _int_at_least(0), "how fast unused counters decay (0 = never)"),
+    "loop_longevity": (1000, _int_at_least(1), "compilations a loop may go unused before it is freed"),
+    "inlining": (1, _int_at_least(0), "1: inline recursive portal calls (up to max_unroll_recursion), 0: never"),
+    "max_unroll_recursion": (7, _int_at_least(0), "how deep recursive portal calls are inlined"),
+    "retrace_limit": (0, _int_at_least(0), "how often a loop may be retraced for a different entry state"),
+    "enable_opts": ("all", _opts, "optimizations to run: 'all' or a ':'-separated subset"),
+    "backend": ("auto", _choice("auto", "python", "numba"), "code generator: python (tier 1), numba (tier 2), auto"),
+    "numba_threshold": (20000, _int_at_least(1), "loop iterations of a tree before it is moved to tier 2"),
+}
+
+
+def defaults() -> Dict[str, Any]:
+    return {name: spec[0] for name, spec in PARAMS.items()}
+
+
+def validate(name: str, value: Any) -> Any:
+    """Check one parameter; returns the normalised value or raises :class:`ParamError`."""
+    if name not in PARAMS:
+        raise ParamError(
+            "unknown JIT parameter %r; valid parameters: %s" % (name, ", ".join(sorted(PARAMS)))
+        )
+    try:
+        return PARAMS[name][1](value)
+    except ValueError as exc:
+        raise ParamError("bad value for JIT parameter %r: %s" % (name, exc))
+
+
+def parse_params(text: str, source: str = "METATRACE_PARAMS") -> Dict[str, Any]:
+    """Parse ``"threshold=200,backend=python"`` into a validated dict."""
+    out: Dict[str, Any] = {}
+    for item in text.replace(";", ",").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        if "=" not in item:
+            raise ParamError(
+                "%s: expected name=value, got %r; valid parameters: %s"
+                % (source, item, ", ".join(sorted(PARAMS)))
+            )
+        name, _, value = item.partition("=")
+        try:
+            out[name.strip()] = validate(name.strip(), value)
+        except ParamError as exc:
+            raise ParamError("%s: %s" % (source, exc))
+    return out
+
+
+def env_params() -> Dict[str, Any]:
+    text = os.environ.get("METATRACE_PARAMS", "")
+    return parse_params(text) if text else {}
+
+
+def describe() -> str:
+    """A table of the parameters for --help texts and docs."""
+    lines = []
+    for name, (default, _check, meaning) in PARAMS.items():
+        lines.append("  %-22s %-8s %s" % (name, default, meaning))
+    return "\n".join(lines)
