@@ -91,7 +91,7 @@ class JitDriver:
     def stats(self) -> Dict[str, Any]:
         if self.runtime is not None:
             return self.runtime.stats.as_dict()
-        from .stats import empty_stats
+        from .counters import empty_stats
 
         return empty_stats()
 
@@ -166,7 +166,7 @@ def get_params(driver: Optional[JitDriver] = None) -> Dict[str, Any]:
 
 def stats(driver: Optional[JitDriver] = None) -> Dict[str, Any]:
     """JSON-serialisable counters for one driver or summed over all of them."""
-    from .stats import empty_stats, merge_stats
+    from .counters import empty_stats, merge_stats
 
     if driver is not None:
         return driver.stats()

@@ -1,11 +1,227 @@
-"""Attaching the JIT runtime to a portal.  (Being built: until the tracer lands the portal runs
-as written, exactly as with METATRACE=off.)"""
+"""``@metatrace.jit`` with the JIT on: check the portal and rewrite its merge point.
+
+The ``jit_merge_point(...)`` statement (or, when the portal has ``can_enter_jit`` calls, each of
+those) becomes a counter bump keyed by the greens; when the counter runs out the warm state is
+asked for a new state — the JIT may have run compiled code or a blackholed iteration — and the
+portal assigns the greens and reds it gets (or returns the portal's result).  So after the JIT
+the user's own function continues in CPython from the top of its loop.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import ast
+from typing import Any, Callable, List, Optional
+
+from .. import hints
+from ..errors import PortalError
+from .codewriter import CodeWriter, Unsupported, get_function_ast
+
+
+class _Checker:
+    def __init__(self, func: Any, node: ast.FunctionDef, filename: str, offset: int) -> None:
+        self.func = func
+        self.node = node
+        self.filename = filename
+        self.offset = offset
+
+    def error(self, msg: str, node: Optional[ast.AST] = None) -> PortalError:
+        line = self.offset + getattr(node, "lineno", self.node.lineno)
+        return PortalError(msg, self.filename, line)
+
+    def resolve(self, call: ast.expr) -> Any:
+        g = self.func.__globals__
+        if isinstance(call, ast.Name):
+            return g.get(call.id)
+        if isinstance(call, ast.Attribute) and isinstance(call.value, ast.Name):
+            mod = g.get(call.value.id)
+            return getattr(mod, call.attr, None) if mod is not None else None
+        return None
+
+    def hint_of(self, stmt: ast.stmt) -> Any:
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            h = self.resolve(stmt.value.func)
+            if h is hints.jit_merge_point or h is hints.can_enter_jit:
+                return h
+        return None
+
+
+def _parents(node: ast.AST) -> dict:
+    out = {}
+    for parent in ast.walk(node):
+        for child in ast.iter_child_nodes(parent):
+            out[child] = parent
+    return out
 
 
 def make_portal(driver: Any, func: Callable[..., Any]) -> Callable[..., Any]:
-    func.jitdriver = driver  # type: ignore[attr-defined]
-    return func
+    try:
+        node, filename, offset = get_function_ast(func)
+    except Unsupported as e:
+        raise PortalError("cannot JIT %s: %s" % (func.__qualname__, e.construct), e.filename, e.lineno)
+    ck = _Checker(func, node, filename, offset)
+    if func.__code__.co_freevars:
+        raise ck.error("the portal %s uses closure variables (%s); define it at module or class level"
+                       % (func.__qualname__, ", ".join(func.__code__.co_freevars)))
+    parents = _parents(node)
+    merges: List[ast.Expr] = []
+    enters: List[ast.Expr] = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.stmt):
+            h = ck.hint_of(sub)
+            if h is hints.jit_merge_point:
+                merges.append(sub)  # type: ignore[arg-type]
+            elif h is hints.can_enter_jit:
+                enters.append(sub)  # type: ignore[arg-type]
+    if not merges:
+        raise ck.error("portal %s has no jit_merge_point(...); put one as the first statement of its "
+                       "dispatch loop" % func.__qualname__)
+    if len(merges) > 1:
+        raise ck.error("portal %s has %d jit_merge_point calls; it must have exactly one"
+                       % (func.__qualname__, len(merges)), merges[1])
+    mp = merges[0]
+    loop = parents.get(mp)
+    if not isinstance(loop, ast.While) or loop.body[0] is not mp:
+        raise ck.error("jit_merge_point must be the first statement of a while loop's body", mp)
+    p = parents.get(loop)
+    while p is not None and p is not node:
+        if isinstance(p, (ast.With, ast.AsyncWith)) or (isinstance(p, ast.Try) and p.finalbody):
+            raise ck.error("the merge-point loop must not be inside a 'with' or 'try/finally' "
+                           "block of the portal (move that block into the caller)", p)
+        p = parents.get(p)
+
+    green_names = list(driver.greens)
+    names = _check_call(ck, mp.value, "jit_merge_point")  # type: ignore[arg-type]
+    for e in enters:
+        if _check_call(ck, e.value, "can_enter_jit") != names:  # type: ignore[arg-type]
+            raise ck.error("can_enter_jit must pass the same variables as jit_merge_point", e)
+        q = parents.get(e)
+        while q is not loop:
+            if isinstance(q, (ast.While, ast.For)):
+                raise ck.error("can_enter_jit must be in the merge-point loop itself, not in a nested loop", e)
+            if isinstance(q, (ast.Try, ast.With)):
+                raise ck.error("can_enter_jit must not be inside a try or with block", e)
+            if q is None:
+                raise ck.error("can_enter_jit must be inside the merge-point loop", e)
+            q = parents.get(q)
+    missing = [g for g in green_names if g not in names]
+    if missing:
+        raise ck.error("jit_merge_point does not pass the green variable(s) %s" % ", ".join(missing), mp)
+
+    try:
+        jc = CodeWriter(func, portal=True).compile()
+    except Unsupported as e:
+        raise PortalError("unsupported Python in the portal %s: %s (the portal itself must use the "
+                          "supported subset; move it into a helper function, which then runs as a "
+                          "residual call)" % (func.__qualname__, e.construct), e.filename, e.lineno)
+    cw_locals = {v: k for k, v in jc.regnames.items()}
+    live = {jc.regnames[r] for r in jc.live[jc.merge_point_pc] if r in jc.regnames}
+    if driver.reds == "auto":
+        order = [n for n in names if n not in green_names]
+        extra = sorted(live - set(order) - set(green_names))
+        red_names = [n for n in order if n in live or n in cw_locals] + extra
+        driver.reds = red_names
+    else:
+        red_names = list(driver.reds)
+        not_passed = [r for r in red_names if r not in names]
+        if not_passed:
+            raise ck.error("jit_merge_point does not pass the red variable(s) %s" % ", ".join(not_passed), mp)
+    unknown = [n for n in names if n not in green_names and n not in red_names]
+    if unknown:
+        raise ck.error("jit_merge_point passes %s, which is neither green nor red" % ", ".join(unknown), mp)
+    undeclared = sorted(live - set(green_names) - set(red_names))
+    if undeclared:
+        raise ck.error("variable(s) %s are live at the merge point but are neither greens nor reds; "
+                       "add them to reds=[...] (or use reds=\"auto\")" % ", ".join(undeclared), mp)
+    for n in green_names + red_names:
+        if n not in cw_locals:
+            raise ck.error("%r is not a local variable of the portal" % n, mp)
+    jc.green_names = green_names
+    jc.red_names = red_names
+    jc.green_regs = [cw_locals[n] for n in green_names]
+    jc.red_regs = [cw_locals[n] for n in red_names]
+
+    from ..tracer.warmstate import WarmState
+
+    ws = WarmState(driver, func, jc)
+    new_func = _rewrite(func, node, filename, offset, mp, enters, green_names, red_names, ws)
+    driver.runtime = ws
+    driver.jitted = True
+    new_func.jitdriver = driver  # type: ignore[attr-defined]
+    new_func._metatrace_portal_ = driver  # type: ignore[attr-defined]
+    new_func.__wrapped__ = func  # type: ignore[attr-defined]
+    return new_func
+
+
+def _check_call(ck: _Checker, call: ast.Call, what: str) -> List[str]:
+    if call.args:
+        raise ck.error("%s takes keyword arguments only (name=name for each green and red)" % what, call)
+    names = []
+    for kw in call.keywords:
+        if kw.arg is None or not isinstance(kw.value, ast.Name) or kw.value.id != kw.arg:
+            raise ck.error("%s arguments must be written name=name, e.g. pc=pc" % what, call)
+        names.append(kw.arg)
+    return names
+
+
+def _counter_code(greens: List[str], reds: List[str], after: str) -> List[ast.stmt]:
+    g = "".join(n + ", " for n in greens)
+    r = "".join(n + ", " for n in reds)
+    allv = ", ".join(greens + reds)
+    src = (
+        "__mt_k = (%s)\n"
+        "try:\n"
+        "    __mt_n = __mt_cnt.get(__mt_k)\n"
+        "except TypeError:\n"
+        "    __mt_ws.unhashable(__mt_k)\n"
+        "if __mt_n:\n"
+        "    __mt_cnt[__mt_k] = __mt_n - 1\n"
+        "else:\n"
+        "    __mt_s = __mt_ws.hot(__mt_k, __mt_n, (%s))\n"
+        "    if __mt_s is not None:\n"
+        "        if __mt_s.__class__ is tuple:\n"
+        "            %s = __mt_s\n"
+        "%s"
+        "        else:\n"
+        "            return __mt_s.value\n"
+    ) % (g, r, "(%s,)" % allv if allv else "()", "            %s\n" % after if after else "")
+    return ast.parse(src).body
+
+
+def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: ast.Expr,
+             enters: List[ast.Expr], greens: List[str], reds: List[str], ws: Any) -> Any:
+    class Rewriter(ast.NodeTransformer):
+        def visit_Expr(self, n: ast.Expr) -> Any:
+            if n is mp:
+                if enters:
+                    return ast.copy_location(ast.Pass(), n)
+                return [ast.copy_location(s, n) for s in _counter_code(greens, reds, "")]
+            if n in enters:
+                return [ast.copy_location(s, n) for s in _counter_code(greens, reds, "continue")]
+            return n
+
+    new_node = Rewriter().visit(node)
+    new_node.decorator_list = []
+    for sub in ast.walk(new_node):
+        if hasattr(sub, "lineno"):
+            sub.lineno = getattr(sub, "lineno", 1)
+    factory = ast.FunctionDef(
+        name="__mt_factory",
+        args=ast.arguments(posonlyargs=[], args=[ast.arg(arg="__mt_ws"), ast.arg(arg="__mt_cnt")],
+                           vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]),
+        body=[new_node, ast.Return(value=ast.Name(id=node.name, ctx=ast.Load()))],
+        decorator_list=[], returns=None, type_comment=None,
+    )
+    module = ast.Module(body=[factory], type_ignores=[])
+    ast.fix_missing_locations(module)
+    ast.increment_lineno(module, offset)
+    code = compile(module, filename, "exec")
+    ns: dict = {}
+    exec(code, func.__globals__, ns)
+    new_func = ns["__mt_factory"](ws, ws.counters)
+    new_func.__defaults__ = func.__defaults__
+    new_func.__kwdefaults__ = func.__kwdefaults__
+    new_func.__doc__ = func.__doc__
+    new_func.__module__ = func.__module__
+    new_func.__qualname__ = func.__qualname__
+    new_func.__dict__.update(func.__dict__)
+    return new_func

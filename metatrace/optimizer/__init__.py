@@ -1,0 +1,24 @@
+"""Optimizer passes over a recorded trace; each a single forward (or backward) pass.
+
+The tracer already folds pure ops on constants and avoids guards on what it knows.  Here:
+``pure`` (common subexpressions and repeated guards on the same value) and ``dce`` (dead pure
+ops).  The full pass set (integer bounds, allocation removal, heap caching, loop peeling) is
+being built; ``enable_opts`` selects among the passes that exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any, List
+
+from ..ir.model import Op
+from . import dce, pure
+
+PASSES = (("pure", pure.optimize), ("dce", dce.optimize))
+
+
+def optimize_trace(inputargs: List[Any], ops: List[Op], enable_opts: str = "all") -> List[Op]:
+    enabled = None if enable_opts == "all" else set(enable_opts.split(":"))
+    for name, fn in PASSES:
+        if name == "dce" or enabled is None or name in enabled:
+            ops = fn(inputargs, ops)
+    return ops

@@ -1,0 +1,243 @@
+"""Tier 1: a trace tree (a loop and the bridges hanging off its guards) -> Python source.
+
+The root trace becomes ``def tree_N(a0, a1, ...): while True: ...``; ``jump`` back to the root is
+an assignment of the loop variables and ``continue``.  A guard that fails returns
+``(exit_index, live values...)``; a guard with a bridge has the bridge's code nested under it
+instead, so hot paths never leave the function.  An op that can raise is wrapped in
+``try``/``except`` (free in CPython 3.11 when nothing is raised) that leaves through its
+``guard_no_exception``.  The whole tree is regenerated when a bridge is attached.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import types
+from typing import Any, Dict, List, Optional
+
+from ..ir.model import EXC, Const, InputArg, Op, Value
+from ..tracer import semantics as sem
+
+MAX_NESTING = 60  # Python's parser allows about 100 nested blocks
+
+
+class CodegenError(Exception):
+    pass
+
+
+class Exit:
+    """Where compiled code can leave a tree.  ``kind``: guard | jump | finish."""
+
+    kind = "exit"
+
+
+class JumpExit(Exit):
+    kind = "jump"
+
+    def __init__(self, target_key: Any) -> None:
+        self.target_key = target_key
+
+
+class FinishExit(Exit):
+    kind = "finish"
+
+
+class PyGen:
+    def __init__(self, tree: Any) -> None:
+        self.tree = tree
+        self.lines: List[str] = []
+        self.names: Dict[int, str] = {}
+        self.consts: Dict[str, Any] = {}
+        self.const_ids: Dict[Any, str] = {}
+        self.counter = 0
+        self.exits: List[Any] = []
+        self.root_params: List[str] = []
+
+    def name(self, v: Value) -> str:
+        if isinstance(v, Const):
+            return self.const(v.value)
+        n = self.names.get(id(v))
+        if n is None:
+            n = "v%d" % self.counter
+            self.counter += 1
+            self.names[id(v)] = n
+        return n
+
+    def const(self, value: Any) -> str:
+        t = type(value)
+        if value is None or t is bool:
+            return repr(value)
+        if t is int:
+            return repr(value) if value >= 0 else "(%r)" % value
+        if t is float and math.isfinite(value) and not (value == 0.0 and math.copysign(1.0, value) < 0):
+            return repr(value) if value >= 0 else "(%r)" % value
+        if t is str and len(value) < 200:
+            return repr(value)
+        key = id(value)
+        if key not in self.const_ids:
+            n = "K%d" % len(self.consts)
+            self.consts[n] = value
+            self.const_ids[key] = n
+        return self.const_ids[key]
+
+    def emit(self, indent: int, text: str) -> None:
+        self.lines.append("    " * indent + text)
+
+    def exit_index(self, exit: Any) -> int:
+        self.exits.append(exit)
+        return len(self.exits) - 1
+
+    # ----------------------------------------------------------------------------------
+    def generate(self) -> str:
+        root = self.tree.root
+        self.root_params = []
+        for ia in root.inputargs:
+            n = self.name(ia)
+            self.root_params.append(n)
+        self.emit(0, "def tree_%d(%s):" % (self.tree.id, ", ".join(self.root_params)))
+        self.emit(1, "while True:")
+        self.ops(root.ops, 2)
+        return "\n".join(self.lines) + "\n"
+
+    def op_expr(self, op: Op) -> str:
+        spec = op.spec
+        args = [self.name(a) for a in op.args]
+        name = op.name
+        if name in ("call", "call_pure", "call_loopinvariant", "call_portal"):
+            kwnames = op.descr or ()
+            npos = len(args) - 1 - len(kwnames)
+            parts = args[1:1 + npos] + ["%s=%s" % (k, a) for k, a in zip(kwnames, args[1 + npos:])]
+            return "%s(%s)" % (args[0], ", ".join(parts))
+        if name == "getglobal":
+            d, gname = op.descr
+            return "%s[%r]" % (self.const(d), gname)
+        descr = op.descr
+        if name in ("getfield", "setfield"):
+            dtext = descr
+        elif descr is not None:
+            dtext = self.const(descr)
+        else:
+            dtext = ""
+        if spec.py is None:
+            raise CodegenError("op %s has no Python form" % name)
+        return spec.py.format(*args, args=", ".join(args), descr=dtext, rest=", ".join(args[1:]))
+
+    def ops(self, ops: List[Op], indent: int) -> None:
+        if indent > MAX_NESTING:
+            raise CodegenError("bridges nested too deeply for Python source")
+        i = 0
+        n = len(ops)
+        while i < n:
+            op = ops[i]
+            name = op.name
+            if name == "label":
+                i += 1
+                continue
+            if name == "debug_merge_point":
+                self.emit(indent, "# %s" % str(op.descr).replace("\n", " ")[:100])
+                i += 1
+                continue
+            if name == "jump":
+                self.jump(op, indent)
+                return
+            if name == "finish":
+                k = self.exit_index(FinishExit())
+                self.emit(indent, "return (%d, %s)" % (k, self.name(op.args[0])))
+                return
+            if op.is_guard():
+                self.guard(op, indent)
+                i += 1
+                continue
+            nxt = ops[i + 1] if i + 1 < n else None
+            expr = self.op_expr(op)
+            stmt = "%s = %s" % (self.name(op), expr) if op.has_result() else expr
+            if nxt is not None and nxt.name == "guard_no_exception":
+                self.emit(indent, "try:")
+                self.emit(indent + 1, stmt)
+                self.emit(indent, "except BaseException as _e:")
+                self.fail(nxt, indent + 1, {id(EXC): "_e", id(op): "None"})
+                i += 2
+                continue
+            if nxt is not None and nxt.name == "guard_exception":
+                self.emit(indent, "try:")
+                self.emit(indent + 1, stmt)
+                self.emit(indent, "except BaseException as _e:")
+                self.emit(indent + 1, "if _e.__class__ is not %s:" % self.const(nxt.descr))
+                self.fail(nxt, indent + 2, {id(EXC): "_e", id(op): "None"})
+                self.emit(indent + 1, "%s = _e" % self.name(nxt))
+                self.emit(indent, "else:")
+                self.fail(nxt, indent + 1, {id(EXC): "None"})
+                i += 2
+                continue
+            self.emit(indent, stmt)
+            i += 1
+
+    def guard(self, op: Op, indent: int) -> None:
+        name = op.name
+        if name in ("guard_no_exception", "guard_exception"):
+            return  # a canraise op that could not raise after all (folded): nothing to check
+        if name == "guard_not_invalidated":
+            cond = "%s.invalid" % self.const(op.descr)
+        elif name == "guard_class":
+            cond = "_type(%s) is not %s" % (self.name(op.args[0]), self.name(op.args[1]))
+        else:
+            cond = self.op_expr(op)
+        self.emit(indent, "if %s:" % cond)
+        self.fail(op, indent + 1, {})
+
+    def fail(self, guard: Op, indent: int, special: Dict[int, str]) -> None:
+        descr = guard.descr_obj if hasattr(guard, "descr_obj") else None
+        gd = self.tree.guard_descrs.get(id(guard))
+        failargs = gd.failargs if gd is not None else []
+        exprs = []
+        for v in failargs:
+            if id(v) in special:
+                exprs.append(special[id(v)])
+            elif v is EXC:
+                exprs.append("None")
+            else:
+                exprs.append(self.name(v))
+        if gd is not None and gd.bridge is not None:
+            bridge = gd.bridge
+            for ia, e in zip(bridge.inputargs, exprs):
+                self.emit(indent, "%s = %s" % (self.name(ia), e))
+            self.ops(bridge.ops, indent)
+            return
+        del descr
+        k = self.exit_index(gd)
+        self.emit(indent, "return (%d, %s)" % (k, "".join(e + ", " for e in exprs)))
+
+    def jump(self, op: Op, indent: int) -> None:
+        target = op.descr
+        args = [self.name(a) for a in op.args]
+        if target == self.tree.key:
+            if args:
+                self.emit(indent, "%s = %s" % (", ".join(self.root_params) + ",", ", ".join(args) + ","))
+            self.emit(indent, "continue")
+            return
+        k = self.exit_index(JumpExit(target))
+        self.emit(indent, "return (%d, %s)" % (k, "".join(a + ", " for a in args)))
+
+
+def namespace(consts: Dict[str, Any]) -> Dict[str, Any]:
+    ns: Dict[str, Any] = {
+        "__builtins__": __builtins__,
+        "_type": type,
+        "_new": object.__new__,
+        "_ops": operator,
+        "_slice": slice,
+        "_mkdict": sem.build_dict,
+        "_MethodType": types.MethodType,
+    }
+    ns.update(consts)
+    return ns
+
+
+def compile_tree(tree: Any) -> Any:
+    """Generate and exec the tree's source; returns (function, exits, source)."""
+    gen = PyGen(tree)
+    src = gen.generate()
+    ns = namespace(gen.consts)
+    code = compile(src, "<metatrace tree %d>" % tree.id, "exec")
+    exec(code, ns)
+    return ns["tree_%d" % tree.id], gen.exits, src

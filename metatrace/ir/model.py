@@ -1,0 +1,177 @@
+"""Trace values and operations.
+
+An operation is its own result value (as in RPython's resoperation): ``Op.args`` refer to other
+ops, input arguments or constants.  Guards carry a :class:`Snapshot` — where the interpreter is
+(frames of jitcode, pc and live registers) if the guard fails.
+"""
+
+from __future__ import annotations
+
+from typing import Any, List, Optional, Sequence, Tuple
+
+from .ops import OPS, OpSpec
+
+
+class Value:
+    __slots__ = ()
+    type = "r"
+
+    def is_const(self) -> bool:
+        return False
+
+
+class Const(Value):
+    __slots__ = ("value", "type")
+
+    def __init__(self, value: Any, type: Optional[str] = None) -> None:
+        self.value = value
+        self.type = type or type_of(value)
+
+    def is_const(self) -> bool:
+        return True
+
+    def same_constant(self, other: Any) -> bool:
+        return isinstance(other, Const) and type(self.value) is type(other.value) and (
+            self.value is other.value or (_hashable(self.value) and self.value == other.value
+                                          and not _is_nan(self.value)))
+
+    def __repr__(self) -> str:
+        return "Const(%r)" % (self.value,)
+
+
+def _hashable(v: Any) -> bool:
+    return isinstance(v, (int, float, str, bytes, type(None), bool))
+
+
+def _is_nan(v: Any) -> bool:
+    return isinstance(v, float) and v != v
+
+
+def type_of(value: Any) -> str:
+    t = type(value)
+    if t is int or t is bool:
+        return "i"
+    if t is float:
+        return "f"
+    return "r"
+
+
+class InputArg(Value):
+    __slots__ = ("type", "hint")
+
+    def __init__(self, type: str = "r", hint: str = "") -> None:
+        self.type = type
+        self.hint = hint
+
+    def __repr__(self) -> str:
+        return "InputArg(%s)" % self.type
+
+
+class FrameSnapshot:
+    """One interpreter frame at a guard: ``regs`` maps register numbers to trace values."""
+
+    __slots__ = ("jitcode", "pc", "regs", "func", "override")
+
+    def __init__(self, jitcode: Any, pc: int, regs: List[Tuple[int, Value]], func: Any = None,
+                 override: Optional[Value] = None) -> None:
+        self.jitcode = jitcode
+        self.pc = pc
+        self.regs = regs
+        self.func = func  # the Python function (its globals and closure)
+        self.override = override  # a constructor's __init__ frame returns this object instead
+
+
+class _ExcMarker(Value):
+    """Stands for 'the exception the preceding op raised at run time' in a snapshot."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "EXC"
+
+
+EXC = _ExcMarker()
+
+
+class Snapshot:
+    """Where to resume when a guard fails.
+
+    ``mode`` is ``"redo"`` (re-execute the top frame's instruction at ``pc``: it has no effect
+    yet) or ``"done"`` (the instruction at ``pc`` ran: its result is ``result`` unless ``exc``
+    holds the exception it raised).
+    """
+
+    __slots__ = ("frames", "mode", "result", "exc")
+
+    def __init__(self, frames: List[FrameSnapshot], mode: str = "redo",
+                 result: Optional[Value] = None, exc: Optional[Value] = None) -> None:
+        self.frames = frames
+        self.mode = mode
+        self.result = result
+        self.exc = exc
+
+    def values(self) -> List[Value]:
+        out: List[Value] = []
+        for f in self.frames:
+            for _reg, v in f.regs:
+                out.append(v)
+            if f.override is not None:
+                out.append(f.override)
+        if self.result is not None:
+            out.append(self.result)
+        if self.exc is not None:
+            out.append(self.exc)
+        return out
+
+
+class Op(Value):
+    __slots__ = ("name", "args", "descr", "type", "snapshot", "guard_id", "location", "__weakref__")
+
+    def __init__(self, name: str, args: Sequence[Value] = (), descr: Any = None,
+                 type: Optional[str] = None) -> None:
+        spec = OPS[name]
+        self.name = name
+        self.args = list(args)
+        self.descr = descr
+        self.type = type or spec.result
+        self.snapshot: Optional[Snapshot] = None
+        self.guard_id = -1
+        self.location: Any = None  # interpreter source (file, line) for the log
+
+    @property
+    def spec(self) -> OpSpec:
+        return OPS[self.name]
+
+    def is_guard(self) -> bool:
+        return OPS[self.name].is_guard
+
+    def has_result(self) -> bool:
+        return self.type != "v"
+
+    def __repr__(self) -> str:
+        return "<Op %s>" % self.name
+
+
+class Trace:
+    """A linear trace: input arguments and operations, ending in ``jump`` or ``finish``."""
+
+    def __init__(self, inputargs: List[InputArg], ops: List[Op]) -> None:
+        self.inputargs = inputargs
+        self.ops = ops
+
+    def copy(self) -> "Trace":
+        return Trace(list(self.inputargs), list(self.ops))
+
+    def count(self, name: str) -> int:
+        return sum(1 for op in self.ops if op.name == name)
+
+    def op_counts(self) -> dict:
+        out: dict = {}
+        for op in self.ops:
+            out[op.name] = out.get(op.name, 0) + 1
+        return out
+
+    def __str__(self) -> str:
+        from .text import format_trace
+
+        return format_trace(self)

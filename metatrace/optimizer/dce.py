@@ -1,0 +1,27 @@
+"""Dead code elimination: pure ops that cannot raise and whose results nothing uses
+(no later op, no guard's resume data) are removed, in one backward pass."""
+
+from __future__ import annotations
+
+from typing import Any, List
+
+from ..ir.model import Op
+
+
+def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
+    used = set()
+    out: List[Op] = []
+    for op in reversed(ops):
+        spec = op.spec
+        if (spec.pure and not spec.canraise and not spec.is_guard and op.has_result()
+                and id(op) not in used):
+            continue
+        out.append(op)
+        for a in op.args:
+            used.add(id(a))
+        snap = op.snapshot
+        if snap is not None:
+            for v in snap.values():
+                used.add(id(v))
+    out.reverse()
+    return out

@@ -1,0 +1,74 @@
+"""Common subexpression elimination of pure ops, and removal of guards already checked.
+
+A pure op (arithmetic, comparisons, identity tests) with the same arguments as an earlier one is
+replaced by the earlier result.  Allocations are never merged: identity is observable.  A guard
+that repeats an earlier guard on the same SSA value (``guard_true(i3)`` twice, the same
+``guard_class``) is dropped; ``guard_not_invalidated`` is dropped when nothing that could write
+a field ran since the previous one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Tuple
+
+from ..ir.model import Const, Op, Value
+from ..ir.ops import NOFOLD, SIDEEFFECT
+
+_NO_CSE = {"new_tuple", "new_slice", "same_as"}
+_DEDUP_GUARDS = {"guard_true", "guard_false", "guard_class", "guard_value", "guard_is",
+                 "guard_nonnull", "guard_isnull"}
+
+
+def _key(v: Value) -> Any:
+    if isinstance(v, Const):
+        try:
+            hash(v.value)
+            return ("c", type(v.value), v.value, repr(v.value) if isinstance(v.value, float) else None)
+        except TypeError:
+            return ("ci", id(v.value))
+    return ("v", id(v))
+
+
+def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
+    replace: Dict[int, Value] = {}
+    seen: Dict[Tuple[Any, ...], Op] = {}
+    guards: set = set()
+    out: List[Op] = []
+    invalidation_checked = False
+    for op in ops:
+        if replace:
+            op.args = [replace.get(id(a), a) for a in op.args]
+            snap = op.snapshot
+            if snap is not None:
+                for f in snap.frames:
+                    f.regs = [(r, replace.get(id(v), v)) for r, v in f.regs]
+                    if f.override is not None:
+                        f.override = replace.get(id(f.override), f.override)
+                if snap.result is not None:
+                    snap.result = replace.get(id(snap.result), snap.result)
+        spec = op.spec
+        name = op.name
+        if name == "label":
+            seen.clear()
+            guards.clear()
+        if name == "guard_not_invalidated":
+            if invalidation_checked:
+                continue
+            invalidation_checked = True
+        elif spec.flags & SIDEEFFECT or name.startswith("call"):
+            invalidation_checked = False
+        if name in _DEDUP_GUARDS:
+            k = (name, tuple(_key(a) for a in op.args))
+            if k in guards:
+                continue
+            guards.add(k)
+        elif spec.pure and not (spec.flags & NOFOLD) and not spec.canraise and name not in _NO_CSE:
+            k = (name, op.descr if isinstance(op.descr, (str, type(None))) else id(op.descr),
+                 tuple(_key(a) for a in op.args))
+            prev = seen.get(k)
+            if prev is not None:
+                replace[id(op)] = prev
+                continue
+            seen[k] = op
+        out.append(op)
+    return out

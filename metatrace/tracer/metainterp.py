@@ -1,0 +1,1050 @@
+"""The tracer: a meta-interpreter of jitcode that executes on real values and records trace ops.
+
+Every register holds a concrete value and a trace value (a box: an op, an input argument or a
+constant).  Each jitcode instruction is executed for real, exactly as the blackhole interpreter
+would, and recorded; branches record guards, calls are inlined (a new frame) or recorded as
+residual calls.  An instruction records at most one op with an effect, and that op comes last:
+a guard before it resumes by re-executing the instruction ("redo"), a guard after it resumes
+with its result or exception ("done").
+"""
+
+from __future__ import annotations
+
+import builtins
+import types
+from typing import Any, Dict, List, Optional, Tuple
+
+from .. import hints
+from ..annotate.codewriter import Unsupported, jitcode_for
+from ..annotate.jitcode import UNBOUND
+from ..ir.model import EXC, Const, FrameSnapshot, InputArg, Op, Snapshot, Value, type_of
+from ..ir.ops import BOOL_RESULT, OPS
+from . import semantics as sem
+from .blackhole import BHFrame, Outcome
+from .quasiimmut import InvalidationToken, add_dependency, immutable_fields, is_immutable_class
+
+
+class AbortTrace(Exception):
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+class TracedException(Exception):
+    def __init__(self, exc: BaseException, box: Value) -> None:
+        super().__init__()
+        self.exc = exc
+        self.box = box
+
+
+class TraceDone(Exception):
+    """The trace is complete: ``end`` is ``jump`` (to ``target_key``) or ``finish``."""
+
+    def __init__(self, end: str, target_key: Any = None, args: Optional[List[Value]] = None,
+                 outcome: Optional[Outcome] = None) -> None:
+        super().__init__(end)
+        self.end = end
+        self.target_key = target_key
+        self.args = args or []
+        self.outcome = outcome
+
+
+class StopNow(Exception):
+    """Leave the tracer with this outcome (nothing to compile)."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
+class MIFrame:
+    __slots__ = ("jitcode", "func", "pc", "values", "boxes", "override", "start_ops")
+
+    def __init__(self, jitcode: Any, func: Any, start_ops: int) -> None:
+        self.jitcode = jitcode
+        self.func = func
+        self.pc = 0
+        self.values: List[Any] = list(jitcode.init_regs)
+        boxes = getattr(jitcode, "_init_boxes", None)
+        if boxes is None:
+            boxes = [Const(v) for v in jitcode.init_regs]
+            jitcode._init_boxes = boxes
+        self.boxes: List[Value] = list(boxes)
+        self.override: Optional[Tuple[Any, Value]] = None
+        self.start_ops = start_ops
+
+    def set(self, reg: int, value: Any, box: Value) -> None:
+        self.values[reg] = value
+        self.boxes[reg] = box
+
+
+_CONST_GLOBAL_TYPES = (types.FunctionType, types.BuiltinFunctionType, type, types.ModuleType,
+                       types.MethodType, staticmethod, classmethod)
+_INT_OPS = {"add", "sub", "mul", "and", "or", "xor", "floordiv", "mod", "lshift", "rshift"}
+_FLOAT_OPS = {"add": "float_add", "sub": "float_sub", "mul": "float_mul", "truediv": "float_truediv"}
+_PURE_BUILTINS = {abs, len, min, max, chr, ord, int, float, str, bool, hash, divmod, round, repr}
+_IMMUTABLE_TYPES = (int, float, str, bool, type(None), tuple, bytes, frozenset)
+_BUILTIN_TRUTH = {bool, int, float, str, list, tuple, dict, type(None), bytes, set, frozenset}
+
+
+def _foldable(v: Any) -> bool:
+    """Operators on these values are pure and cannot run user code."""
+    t = type(v)
+    if t in (int, float, str, bool, type(None), bytes):
+        return True
+    return t is tuple and all(_foldable(x) for x in v)
+
+
+_BUILTIN_VALUE_TYPES = {int, float, str, bool, type(None), bytes}
+
+
+def _plain_truthy(cls: type) -> bool:
+    """Instances are always true (no __bool__ / __len__ anywhere in the class)."""
+    return not hasattr(cls, "__bool__") and not hasattr(cls, "__len__")
+
+
+def _is_plain_class(cls: Any) -> bool:
+    """Instantiating ``cls`` is ``object.__new__`` + ``__init__``: we can trace it."""
+    return (type(cls) is type and cls.__new__ is object.__new__
+            and not issubclass(cls, BaseException) and bool(cls.__flags__ & (1 << 9)))  # heap type
+
+
+def _class_attr(cls: type, name: str) -> Any:
+    for klass in cls.__mro__:
+        d = klass.__dict__
+        if name in d:
+            return d[name]
+    return None
+
+
+class MetaInterp:
+    """Records one trace (a loop from a merge point, or a bridge from a guard)."""
+
+    def __init__(self, warmstate: Any, kind: str) -> None:
+        self.ws = warmstate
+        self.driver = warmstate.driver
+        self.kind = kind  # "loop" or "bridge"
+        self.ops: List[Op] = []
+        self.inputargs: List[InputArg] = []
+        self.framestack: List[MIFrame] = []
+        self.known_class: Dict[Value, type] = {}
+        self.tuple_items: Dict[Value, List[Value]] = {}
+        self.immutable_arrays: Dict[int, Any] = {}
+        self.bound_methods: Dict[Value, Tuple[Any, Value]] = {}
+        self.start_key: Any = None
+        self.token = InvalidationToken()
+        self.limit = self.driver.params["trace_limit"]
+        self.first_merge_point = True
+        self.location: Any = None
+        self.inline_sizes: Dict[Any, int] = {}
+        self.residual_reasons: Dict[str, str] = {}
+        self.merge_points_seen = 0
+        self.dispatch = {name[3:]: getattr(self, name) for name in dir(self) if name.startswith("op_")}
+
+    # -- setup -------------------------------------------------------------------------
+    def setup_loop(self, key: Tuple[Any, ...], reds: Tuple[Any, ...]) -> None:
+        jc = self.ws.portal_jitcode
+        frame = MIFrame(jc, self.ws.portal_func, 0)
+        frame.pc = jc.merge_point_pc
+        for reg, value in zip(jc.green_regs, key):
+            frame.set(reg, value, Const(value))
+        for reg, value in zip(jc.red_regs, reds):
+            ia = InputArg(type_of(value))
+            self.inputargs.append(ia)
+            frame.set(reg, value, ia)
+        self.framestack.append(frame)
+        self.start_key = key
+
+    def setup_bridge(self, snapshot: Snapshot, failargs: List[Value], values: List[Any]) -> Tuple[str, Any, Any]:
+        """Frames from a guard's resume data; returns (mode, result, exc) for the top frame."""
+        mapping: Dict[int, Tuple[Any, Value]] = {}
+        for v, val in zip(failargs, values):
+            if v is EXC:
+                mapping[id(v)] = (val, InputArg("r"))
+                self.inputargs.append(mapping[id(v)][1])
+                continue
+            ia = InputArg(v.type)
+            self.inputargs.append(ia)
+            mapping[id(v)] = (val, ia)
+
+        def get(v: Value) -> Tuple[Any, Value]:
+            if isinstance(v, Const):
+                return v.value, v
+            return mapping[id(v)]
+
+        for fs in snapshot.frames:
+            frame = MIFrame(fs.jitcode, fs.func, 0)
+            frame.pc = fs.pc
+            for reg, v in fs.regs:
+                val, box = get(v)
+                frame.set(reg, val, box)
+            if fs.override is not None:
+                frame.override = get(fs.override)
+            self.framestack.append(frame)
+        result = get(snapshot.result) if snapshot.result is not None else None
+        exc = get(snapshot.exc) if snapshot.exc is not None else None
+        return snapshot.mode, result, exc
+
+    # -- recording ---------------------------------------------------------------------
+    def record(self, name: str, args: List[Value], descr: Any = None, type: Optional[str] = None) -> Op:
+        op = Op(name, args, descr, type)
+        frame = self.framestack[-1] if self.framestack else None
+        if frame is not None:
+            op.location = (frame.jitcode.filename, frame.jitcode.line_of(frame.pc), frame.jitcode.name)
+        self.ops.append(op)
+        return op
+
+    def snapshot(self, mode: str, result: Optional[Value] = None, exc: Optional[Value] = None) -> Snapshot:
+        frames = []
+        for f in self.framestack:
+            regs = [(r, f.boxes[r]) for r in sorted(f.jitcode.live_at(f.pc))]
+            frames.append(FrameSnapshot(f.jitcode, f.pc, regs, f.func,
+                                        f.override[1] if f.override is not None else None))
+        return Snapshot(frames, mode, result, exc)
+
+    def guard(self, name: str, args: List[Value], descr: Any = None, mode: str = "redo",
+              result: Optional[Value] = None, exc: Optional[Value] = None) -> Op:
+        op = self.record(name, args, descr)
+        op.snapshot = self.snapshot(mode, result, exc)
+        return op
+
+    def ensure_class(self, box: Value, value: Any) -> None:
+        if isinstance(box, Const) or box in self.known_class:
+            return
+        cls = type(value)
+        self.guard("guard_class", [box, Const(cls)])
+        self.known_class[box] = cls
+
+    def class_of(self, box: Value) -> Optional[type]:
+        if isinstance(box, Const):
+            return type(box.value)
+        return self.known_class.get(box)
+
+    def execute(self, name: str, boxes: List[Value], values: Tuple[Any, ...], fn: Any,
+                descr: Any = None, result_class: Optional[type] = None, need_guard: bool = True) -> Tuple[Any, Value]:
+        """Run ``fn(*values)`` and record op ``name``; follows an exception into the trace."""
+        spec = OPS[name]
+        if name.startswith("py_") and all(isinstance(b, Const) for b in boxes) and all(
+                _foldable(v) for v in values):
+            try:
+                value = fn(*values)
+            except BaseException:  # noqa: B036 - record it and let the trace follow it
+                pass
+            else:
+                return value, Const(value)
+        try:
+            value = fn(*values)
+        except BaseException as e:  # noqa: B036 - interpreted code may raise anything
+            op = self.record(name, boxes, descr)
+            excbox = self.guard("guard_exception", [], type(e), mode="done", result=op, exc=EXC)
+            self.known_class[excbox] = type(e)
+            raise TracedException(e, excbox)
+        if spec.pure and not (spec.flags & 32) and all(isinstance(b, Const) for b in boxes):
+            return value, Const(value)
+        op = self.record(name, boxes, descr)
+        if result_class is not None:
+            self.known_class[op] = result_class
+        elif name in BOOL_RESULT:
+            self.known_class[op] = bool
+        if spec.canraise and need_guard:
+            self.guard("guard_no_exception", [], mode="done", result=op, exc=EXC)
+        return value, op
+
+    # -- main loop ---------------------------------------------------------------------
+    def run(self, mode: str = "redo", result: Any = None, exc: Any = None) -> TraceDone:
+        """Trace until the trace is complete (returns) or it must stop (raises)."""
+        if mode == "done":
+            if exc is not None:
+                self.handle_exception(exc[0], exc[1])
+            else:
+                self.store_result(self.framestack[-1], result[0], result[1])
+                self.framestack[-1].pc += 1
+        while True:
+            frame = self.framestack[-1]
+            ins = frame.jitcode.code[frame.pc]
+            try:
+                self.dispatch[ins[0]](frame, ins)
+            except TracedException as te:
+                self.handle_exception(te.exc, te.box)
+            if len(self.ops) > self.limit:
+                raise AbortTrace("too_long", "the trace exceeded trace_limit=%d operations" % self.limit)
+
+    def store_result(self, frame: MIFrame, value: Any, box: Value) -> None:
+        ins = frame.jitcode.code[frame.pc]
+        op = ins[0]
+        if op == "unpack":
+            self._unpack_into(frame, ins[1], value, box)
+        elif op == "for_iter":
+            if sem.is_exhausted(value):
+                frame.pc = ins[3] - 1
+            else:
+                frame.set(ins[1], value, box)
+        elif op in ("setattr", "setitem", "delitem", "range_check"):
+            pass
+        else:
+            frame.set(ins[1], value, box)
+
+    def handle_exception(self, exc: BaseException, box: Value) -> None:
+        while True:
+            frame = self.framestack[-1]
+            jc = frame.jitcode
+            h = jc.handler_for(frame.pc)
+            if len(self.framestack) == 1 and h == jc.handler_for(jc.merge_point_pc):
+                raise StopNow(Outcome("raise", exc))
+            if h is not None:
+                frame.set(h[1], exc, box)
+                frame.pc = h[0]
+                return
+            self.pop_frame()
+
+    def pop_frame(self) -> MIFrame:
+        frame = self.framestack.pop()
+        n = len(self.ops) - frame.start_ops
+        key = frame.jitcode
+        if n > self.inline_sizes.get(key, 0):
+            self.inline_sizes[key] = n
+        return frame
+
+    def biggest_inlined(self) -> Any:
+        for f in self.framestack[1:]:
+            n = len(self.ops) - f.start_ops
+            if n > self.inline_sizes.get(f.jitcode, 0):
+                self.inline_sizes[f.jitcode] = n
+        best, size = None, 0
+        for jc, n in self.inline_sizes.items():
+            if jc is not self.ws.portal_jitcode and n > size:
+                best, size = jc, n
+        return best
+
+    def blackhole_frames(self) -> List[BHFrame]:
+        out = []
+        for f in self.framestack:
+            bf = BHFrame(f.jitcode, f.func, f.pc, list(f.values),
+                         f.override[0] if f.override is not None else None, f.override is not None)
+            out.append(bf)
+        return out
+
+    # -- instructions ------------------------------------------------------------------
+    def op_move(self, frame: MIFrame, ins: tuple) -> None:
+        frame.set(ins[1], frame.values[ins[2]], frame.boxes[ins[2]])
+        frame.pc += 1
+
+    def op_nop(self, frame: MIFrame, ins: tuple) -> None:
+        frame.pc += 1
+
+    op_can_enter_jit = op_nop
+
+    def op_goto(self, frame: MIFrame, ins: tuple) -> None:
+        frame.pc = ins[1]
+
+    def truth(self, frame: MIFrame, reg: int) -> bool:
+        value, box = frame.values[reg], frame.boxes[reg]
+        if isinstance(box, Const):
+            return bool(value)
+        cls = type(value)
+        known = self.known_class.get(box)
+        if known is bool:
+            self.guard("guard_true" if value else "guard_false", [box])
+            return bool(value)
+        if cls in _BUILTIN_TRUTH or _plain_truthy(cls):
+            self.ensure_class(box, value)
+            if cls in _BUILTIN_TRUTH:
+                self.guard("guard_true" if value else "guard_false", [box])
+                return bool(value)
+            return True
+        t, tbox = self.execute("py_bool", [box], (value,), bool)
+        self.guard("guard_true" if t else "guard_false", [tbox])
+        return t
+
+    def op_goto_if_not(self, frame: MIFrame, ins: tuple) -> None:
+        if self.truth(frame, ins[1]):
+            frame.pc += 1
+        else:
+            frame.pc = ins[2]
+
+    def op_goto_if(self, frame: MIFrame, ins: tuple) -> None:
+        if self.truth(frame, ins[1]):
+            frame.pc = ins[2]
+        else:
+            frame.pc += 1
+
+    def op_binop(self, frame: MIFrame, ins: tuple, inplace: bool = False) -> None:
+        _, d, opname, a, b = ins
+        va, vb = frame.values[a], frame.values[b]
+        ba, bb = frame.boxes[a], frame.boxes[b]
+        ta, tb = type(va), type(vb)
+        if ta is int and tb is int and opname in _INT_OPS:
+            self.ensure_class(ba, va)
+            self.ensure_class(bb, vb)
+            name = "int_" + opname
+            fn = OPS[name].impl
+            rc = int
+        elif ta is float and tb is float and opname in _FLOAT_OPS:
+            self.ensure_class(ba, va)
+            self.ensure_class(bb, vb)
+            name = _FLOAT_OPS[opname]
+            fn = OPS[name].impl
+            rc = float
+        else:
+            name = ("py_i" if inplace else "py_") + opname
+            fn = (sem.INPLACE if inplace else sem.BINOP)[opname]
+            rc = None
+        value, box = self.execute(name, [ba, bb], (va, vb), fn, result_class=rc)
+        frame.set(d, value, box)
+        frame.pc += 1
+
+    def op_inplace(self, frame: MIFrame, ins: tuple) -> None:
+        self.op_binop(frame, ins, inplace=True)
+
+    def op_unop(self, frame: MIFrame, ins: tuple) -> None:
+        _, d, opname, a = ins
+        va, ba = frame.values[a], frame.boxes[a]
+        t = type(va)
+        if opname == "not":
+            t_ = self.truth(frame, a)
+            frame.set(d, not t_, Const(not t_))
+            frame.pc += 1
+            return
+        if t is int and opname in ("neg", "invert", "pos"):
+            self.ensure_class(ba, va)
+            if opname == "pos":
+                frame.set(d, va, ba)
+                frame.pc += 1
+                return
+            name = "int_" + opname
+            value, box = self.execute(name, [ba], (va,), OPS[name].impl, result_class=int)
+        elif t is float and opname == "neg":
+            self.ensure_class(ba, va)
+            value, box = self.execute("float_neg", [ba], (va,), OPS["float_neg"].impl, result_class=float)
+        else:
+            value, box = self.execute("py_" + opname, [ba], (va,), sem.UNOP[opname])
+        frame.set(d, value, box)
+        frame.pc += 1
+
+    def op_compare(self, frame: MIFrame, ins: tuple) -> None:
+        _, d, opname, a, b = ins
+        va, vb = frame.values[a], frame.boxes[a]
+        va, vb = frame.values[a], frame.values[b]
+        ba, bb = frame.boxes[a], frame.boxes[b]
+        if opname in ("is", "is_not"):
+            name = "ptr_eq" if opname == "is" else "ptr_ne"
+            value, box = self.execute(name, [ba, bb], (va, vb), OPS[name].impl)
+        elif opname in ("in", "not_in"):
+            if isinstance(bb, Const) and isinstance(ba, Const) and isinstance(vb, (tuple, str, frozenset)):
+                value = sem.COMPARE[opname](va, vb)
+                box = Const(value)
+            else:
+                value, box = self.execute("py_contains", [bb, ba], (vb, va), OPS["py_contains"].impl)
+                if opname == "not_in":
+                    self.known_class[box] = bool
+                    value, box = self.execute("int_is_zero", [box], (value,), OPS["int_is_zero"].impl)
+        else:
+            ta, tb = type(va), type(vb)
+            if ta is int and tb is int:
+                self.ensure_class(ba, va)
+                self.ensure_class(bb, vb)
+                name = "int_" + opname
+            elif ta is float and tb is float:
+                self.ensure_class(ba, va)
+                self.ensure_class(bb, vb)
+                name = "float_" + opname
+            else:
+                name = "py_" + opname
+            value, box = self.execute(name, [ba, bb], (va, vb), sem.COMPARE[opname])
+            if name.startswith(("int_", "float_")) or (
+                    self.class_of(ba) in _BUILTIN_VALUE_TYPES and self.class_of(bb) in _BUILTIN_VALUE_TYPES):
+                self.known_class[box] = bool
+        frame.set(d, value, box)
+        frame.pc += 1
+
+    # -- attributes --------------------------------------------------------------------
+    def op_getattr(self, frame: MIFrame, ins: tuple) -> None:
+        _, d, objr, name = ins
+        obj, box = frame.values[objr], frame.boxes[objr]
+        value, vbox = self.getattr(obj, box, name)
+        frame.set(d, value, vbox)
+        frame.pc += 1
+
+    def getattr(self, obj: Any, box: Value, name: str) -> Tuple[Any, Value]:
+        if isinstance(box, Const):
+            if isinstance(obj, types.ModuleType) or isinstance(obj, type):
+                try:
+                    value = getattr(obj, name)
+                except AttributeError:
+                    pass
+                else:
+                    if isinstance(value, _CONST_GLOBAL_TYPES) or value is None:
+                        return value, Const(value)
+            else:
+                folded = self.fold_immutable(obj, name)
+                if folded is not None:
+                    return folded
+        cls = type(obj)
+        attr = _class_attr(cls, name)
+        if (isinstance(attr, types.FunctionType) and cls.__getattribute__ is object.__getattribute__
+                and not (hasattr(obj, "__dict__") and name in obj.__dict__)):
+            # a bound method: remember the function so a later call can inline it
+            self.ensure_class(box, obj)
+            value, mbox = self.execute("new_method", [Const(attr), box], (attr, obj), types.MethodType)
+            self.bound_methods[mbox] = (attr, box)
+            return value, mbox
+        value, vbox = self.execute("getfield", [box], (obj, name), getattr, descr=name)
+        return value, vbox
+
+    def fold_immutable(self, obj: Any, name: str) -> Optional[Tuple[Any, Value]]:
+        cls = type(obj)
+        info = immutable_fields(cls).get(name)
+        if info is None and not is_immutable_class(cls):
+            return None
+        try:
+            value = getattr(obj, name)
+        except AttributeError:
+            return None
+        if info is not None and info.quasi:
+            add_dependency(obj, name, self.token)
+            self.guard("guard_not_invalidated", [], self.token)
+        if info is not None and info.array:
+            self.immutable_arrays[id(value)] = value
+        return value, Const(value)
+
+    def op_setattr(self, frame: MIFrame, ins: tuple) -> None:
+        _, objr, name, vr = ins
+        obj, box = frame.values[objr], frame.boxes[objr]
+        value, vbox = frame.values[vr], frame.boxes[vr]
+        cls = type(obj)
+        plain = (cls.__setattr__ is object.__setattr__ and hasattr(obj, "__dict__")
+                 and _class_attr(cls, name) is None)
+        if plain:
+            self.ensure_class(box, obj)
+        self.execute("setfield", [box, vbox], (obj, name, value), setattr, descr=name,
+                     need_guard=not plain)
+        frame.pc += 1
+
+    # -- items -------------------------------------------------------------------------
+    def op_getitem(self, frame: MIFrame, ins: tuple) -> None:
+        _, d, objr, idxr = ins
+        obj, box = frame.values[objr], frame.boxes[objr]
+        idx, ibox = frame.values[idxr], frame.boxes[idxr]
+        if isinstance(box, Const) and isinstance(ibox, Const) and (
+                isinstance(obj, (tuple, str, bytes)) or id(obj) in self.immutable_arrays):
+            try:
+                value = obj[idx]
+            except BaseException:  # noqa: B036
+                pass
+            else:
+                frame.set(d, value, Const(value))
+                frame.pc += 1
+                return
+        if box in self.tuple_items and isinstance(ibox, Const) and type(idx) is int:
+            items = self.tuple_items[box]
+            if -len(items) <= idx < len(items):
+                frame.set(d, obj[idx], items[idx])
+                frame.pc += 1
+                return
+        value, vbox = self.execute("getitem", [box, ibox], (obj, idx), OPS["getitem"].impl)
+        frame.set(d, value, vbox)
+        frame.pc += 1
+
+    def op_setitem(self, frame: MIFrame, ins: tuple) -> None:
+        _, objr, idxr, vr = ins
+        self.execute("setitem", [frame.boxes[objr], frame.boxes[idxr], frame.boxes[vr]],
+                     (frame.values[objr], frame.values[idxr], frame.values[vr]), OPS["setitem"].impl)
+        frame.pc += 1
+
+    def op_delitem(self, frame: MIFrame, ins: tuple) -> None:
+        _, objr, idxr = ins
+        self.execute("delitem", [frame.boxes[objr], frame.boxes[idxr]],
+                     (frame.values[objr], frame.values[idxr]), OPS["delitem"].impl)
+        frame.pc += 1
+
+    def op_build_tuple(self, frame: MIFrame, ins: tuple) -> None:
+        regs = ins[2]
+        boxes = [frame.boxes[r] for r in regs]
+        values = tuple(frame.values[r] for r in regs)
+        if all(isinstance(b, Const) for b in boxes):
+            frame.set(ins[1], values, Const(values))
+        else:
+            op = self.record("new_tuple", boxes)
+            self.known_class[op] = tuple
+            self.tuple_items[op] = boxes
+            frame.set(ins[1], values, op)
+        frame.pc += 1
+
+    def op_build_list(self, frame: MIFrame, ins: tuple) -> None:
+        regs = ins[2]
+        op = self.record("new_list", [frame.boxes[r] for r in regs])
+        self.known_class[op] = list
+        frame.set(ins[1], [frame.values[r] for r in regs], op)
+        frame.pc += 1
+
+    def op_build_dict(self, frame: MIFrame, ins: tuple) -> None:
+        regs = ins[2]
+        value, box = self.execute("new_dict", [frame.boxes[r] for r in regs],
+                                  tuple(frame.values[r] for r in regs), sem.build_dict, result_class=dict)
+        frame.set(ins[1], value, box)
+        frame.pc += 1
+
+    def op_build_set(self, frame: MIFrame, ins: tuple) -> None:
+        regs = ins[2]
+        value, box = self.residual(set, Const(_build_set), [frame.boxes[r] for r in regs],
+                                   tuple(frame.values[r] for r in regs), ())
+        frame.set(ins[1], value, box)
+        frame.pc += 1
+
+    def op_build_slice(self, frame: MIFrame, ins: tuple) -> None:
+        regs = ins[2:5]
+        boxes = [frame.boxes[r] for r in regs]
+        value, box = self.execute("new_slice", boxes, tuple(frame.values[r] for r in regs), slice)
+        frame.set(ins[1], value, box)
+        frame.pc += 1
+
+    def op_unpack(self, frame: MIFrame, ins: tuple) -> None:
+        value, box = frame.values[ins[2]], frame.boxes[ins[2]]
+        self._unpack_into(frame, ins[1], value, box, redo=True)
+        frame.pc += 1
+
+    def _unpack_into(self, frame: MIFrame, dsts: List[int], value: Any, box: Value, redo: bool = False) -> None:
+        n = len(dsts)
+        if isinstance(box, Const) and isinstance(value, tuple) and len(value) == n:
+            for r, v in zip(dsts, value):
+                frame.set(r, v, Const(v))
+            return
+        if box in self.tuple_items and len(self.tuple_items[box]) == n:
+            for r, v, b in zip(dsts, value, self.tuple_items[box]):
+                frame.set(r, v, b)
+            return
+        if redo and type(value) in (tuple, list) and len(value) == n:
+            self.ensure_class(box, value)
+            lvalue, lbox = self.execute("len", [box], (value,), len, result_class=int, need_guard=False)
+            if not isinstance(lbox, Const):
+                self.guard("guard_value", [lbox, Const(n)], int)
+            for i, r in enumerate(dsts):
+                op = self.record("getitem", [box, Const(i)])
+                frame.set(r, value[i], op)
+            return
+        if redo:
+            value, box = self.residual(sem.unpack, Const(sem.unpack), [box, Const(n)], (value, n), ())
+        items = []
+        for i, r in enumerate(dsts):
+            op = self.record("getitem", [box, Const(i)])
+            items.append(op)
+            frame.set(r, value[i], op)
+
+    # -- names -------------------------------------------------------------------------
+    def op_getglobal(self, frame: MIFrame, ins: tuple) -> None:
+        name = ins[2]
+        func = frame.func
+        try:
+            value = sem.load_global(func, name)
+        except NameError as e:
+            ebox = Const(e)
+            raise TracedException(e, ebox)
+        if isinstance(value, _CONST_GLOBAL_TYPES) or value is None or value is hints:
+            frame.set(ins[1], value, Const(value))
+        else:
+            g = func.__globals__
+            if name in g:
+                op = self.record("getglobal", [], (g, name))
+                self.guard("guard_no_exception", [], mode="done", result=op, exc=EXC)
+                frame.set(ins[1], value, op)
+            else:  # a builtin
+                frame.set(ins[1], value, Const(value))
+        frame.pc += 1
+
+    def op_getderef(self, frame: MIFrame, ins: tuple) -> None:
+        func = frame.func
+        cell = func.__closure__[ins[2]]
+        value = sem.load_deref(func, ins[2])
+        if isinstance(value, _CONST_GLOBAL_TYPES):
+            frame.set(ins[1], value, Const(value))
+        else:
+            value, box = self.execute("getfield", [Const(cell)], (cell, "cell_contents"), getattr,
+                                      descr="cell_contents")
+            frame.set(ins[1], value, box)
+        frame.pc += 1
+
+    # -- calls -------------------------------------------------------------------------
+    def op_call(self, frame: MIFrame, ins: tuple) -> None:
+        _, d, fr, argregs, kwnames = ins
+        fval, fbox = frame.values[fr], frame.boxes[fr]
+        args = [frame.values[r] for r in argregs]
+        boxes = [frame.boxes[r] for r in argregs]
+        if fbox in self.bound_methods:
+            func, selfbox = self.bound_methods[fbox]
+            self.do_call(frame, d, func, Const(func), [fval.__self__] + args, [selfbox] + boxes, kwnames)
+            return
+        if not isinstance(fbox, Const):
+            self.guard("guard_is", [fbox, Const(fval)])
+            fbox = Const(fval)
+        self.do_call(frame, d, fval, fbox, args, boxes, kwnames)
+
+    def op_callmeth(self, frame: MIFrame, ins: tuple) -> None:
+        _, d, objr, name, argregs, kwnames = ins
+        obj, obox = frame.values[objr], frame.boxes[objr]
+        args = [frame.values[r] for r in argregs]
+        boxes = [frame.boxes[r] for r in argregs]
+        cls = type(obj)
+        if isinstance(obox, Const) and isinstance(obj, (types.ModuleType, type)):
+            try:
+                f = getattr(obj, name)
+            except AttributeError:
+                f = None
+            if f is not None:
+                self.do_call(frame, d, f, Const(f), args, boxes, kwnames)
+                return
+        attr = _class_attr(cls, name)
+        if cls.__getattribute__ is object.__getattribute__ or cls in _IMMUTABLE_TYPES or cls in (list, dict, set):
+            if isinstance(attr, types.FunctionType) and not (
+                    not isinstance(obox, Const) and False):
+                if not (hasattr(obj, "__dict__") and isinstance(obj.__dict__, dict) and name in obj.__dict__):
+                    self.ensure_class(obox, obj)
+                    self.do_call(frame, d, attr, Const(attr), [obj] + args, [obox] + boxes, kwnames)
+                    return
+            elif isinstance(attr, staticmethod):
+                self.ensure_class(obox, obj)
+                f = attr.__func__
+                self.do_call(frame, d, f, Const(f), args, boxes, kwnames)
+                return
+            elif isinstance(attr, classmethod):
+                self.ensure_class(obox, obj)
+                f = attr.__func__
+                self.do_call(frame, d, f, Const(f), [cls] + args, [Const(cls)] + boxes, kwnames)
+                return
+            elif isinstance(attr, (types.MethodDescriptorType, types.WrapperDescriptorType)) and attr.__objclass__ is cls:
+                # a method of a builtin type, e.g. list.append: a residual call of the descriptor
+                self.ensure_class(obox, obj)
+                if (isinstance(obox, Const) and cls in _IMMUTABLE_TYPES
+                        and all(isinstance(b, Const) and type(b.value) in _IMMUTABLE_TYPES for b in boxes)):
+                    try:
+                        value = sem.call(attr, tuple([obj] + args), kwnames)
+                    except BaseException:  # noqa: B036
+                        pass
+                    else:
+                        frame.set(d, value, Const(value))
+                        frame.pc += 1
+                        return
+                value, box = self.residual(attr, Const(attr), [obox] + boxes, tuple([obj] + args), kwnames)
+                frame.set(d, value, box)
+                frame.pc += 1
+                return
+        # anything else: look the attribute up for real, then call it
+        value, box = self.residual(sem.call_method, Const(sem.call_method),
+                                   [obox, Const(name), self._tuple_box(boxes), Const(kwnames)],
+                                   (obj, name, tuple(args), kwnames), ())
+        frame.set(d, value, box)
+        frame.pc += 1
+
+    def _tuple_box(self, boxes: List[Value]) -> Value:
+        if all(isinstance(b, Const) for b in boxes):
+            return Const(tuple(b.value for b in boxes))
+        op = self.record("new_tuple", boxes)
+        self.tuple_items[op] = boxes
+        return op
+
+    def residual(self, fval: Any, fbox: Value, boxes: List[Value], args: Tuple[Any, ...],
+                 kwnames: Tuple[str, ...], opname: str = "call") -> Tuple[Any, Value]:
+        return self.execute(opname, [fbox] + boxes, (fval, args, kwnames), sem.call,
+                            descr=kwnames or None)
+
+    def do_call(self, frame: MIFrame, d: int, fval: Any, fbox: Value, args: List[Any],
+                boxes: List[Value], kwnames: Tuple[str, ...]) -> None:
+        special = self.special_call(fval, args, boxes, kwnames)
+        if special is not None:
+            frame.set(d, special[0], special[1])
+            frame.pc += 1
+            return
+        if isinstance(fval, types.MethodType) and isinstance(fval.__func__, types.FunctionType):
+            selfv = fval.__self__
+            self.do_call(frame, d, fval.__func__, Const(fval.__func__), [selfv] + args,
+                         [Const(selfv)] + boxes, kwnames)
+            return
+        if getattr(fval, "_metatrace_portal_", None) is not None:
+            value, box = self.residual(fval, fbox, boxes, tuple(args), kwnames, opname="call_portal")
+            frame.set(d, value, box)
+            frame.pc += 1
+            return
+        if isinstance(fval, types.FunctionType):
+            mode = self.inline_policy(fval, boxes)
+            if mode == "inline":
+                if self.push_call(frame, fval, args, boxes, kwnames):
+                    return
+            elif mode == "elidable":
+                if all(isinstance(b, Const) for b in boxes):
+                    try:
+                        value = sem.call(fval, tuple(args), kwnames)
+                    except BaseException:  # noqa: B036 - let the residual call raise it
+                        pass
+                    else:
+                        frame.set(d, value, Const(value))
+                        frame.pc += 1
+                        return
+                value, box = self.residual(fval, fbox, boxes, tuple(args), kwnames, opname="call_pure")
+                frame.set(d, value, box)
+                frame.pc += 1
+                return
+            elif mode == "loopinvariant":
+                value, box = self.residual(fval, fbox, boxes, tuple(args), kwnames, opname="call_loopinvariant")
+                frame.set(d, value, box)
+                frame.pc += 1
+                return
+        elif isinstance(fval, type) and _is_plain_class(fval):
+            if self.construct(frame, d, fval, args, boxes, kwnames):
+                return
+        elif (fval in _PURE_BUILTINS and all(isinstance(b, Const) for b in boxes)
+              and all(type(a) in _IMMUTABLE_TYPES for a in args)):
+            try:
+                value = sem.call(fval, tuple(args), kwnames)
+            except BaseException:  # noqa: B036
+                pass
+            else:
+                frame.set(d, value, Const(value))
+                frame.pc += 1
+                return
+        value, box = self.residual(fval, fbox, boxes, tuple(args), kwnames)
+        frame.set(d, value, box)
+        frame.pc += 1
+
+    def inline_policy(self, func: Any, boxes: List[Value]) -> str:
+        if getattr(func, hints.ELIDABLE, False):
+            return "elidable"
+        if getattr(func, hints.LOOP_INVARIANT, False):
+            return "loopinvariant"
+        if getattr(func, hints.DONT_LOOK_INSIDE, False):
+            return "residual"
+        pred = getattr(func, hints.LOOK_INSIDE_IFF, None)
+        if pred is not None:
+            if not all(isinstance(b, Const) for b in boxes):
+                return "residual"
+            try:
+                ok = pred(*[b.value for b in boxes])  # type: ignore[attr-defined]
+            except Exception:
+                ok = False
+            if not ok:
+                return "residual"
+        jc = jitcode_for(func)
+        if isinstance(jc, Unsupported):
+            self.ws.note_residual(func, jc)
+            return "residual"
+        if jc.has_loop and not getattr(func, hints.UNROLL_SAFE, False):
+            return "residual"
+        if jc in self.ws.dont_inline:
+            return "residual"
+        depth = sum(1 for f in self.framestack if f.jitcode is jc)
+        if depth > self.driver.params["max_unroll_recursion"]:
+            return "residual"
+        return "inline"
+
+    def bind(self, func: Any, args: List[Any], boxes: List[Value], kwnames: Tuple[str, ...]) -> Optional[List[Tuple[Any, Value]]]:
+        code = func.__code__
+        n = code.co_argcount
+        names = code.co_varnames[:n]
+        npos = len(args) - len(kwnames)
+        if npos > n:
+            return None
+        slots: List[Optional[Tuple[Any, Value]]] = [None] * n
+        for i in range(npos):
+            slots[i] = (args[i], boxes[i])
+        for j, kw in enumerate(kwnames):
+            if kw not in names:
+                return None
+            i = names.index(kw)
+            if i < code.co_posonlyargcount or slots[i] is not None:
+                return None
+            slots[i] = (args[npos + j], boxes[npos + j])
+        defaults = func.__defaults__ or ()
+        first_default = n - len(defaults)
+        out: List[Tuple[Any, Value]] = []
+        for i, s in enumerate(slots):
+            if s is None:
+                if i < first_default:
+                    return None
+                dv = defaults[i - first_default]
+                s = (dv, Const(dv))
+            out.append(s)
+        return out
+
+    def push_call(self, frame: MIFrame, func: Any, args: List[Any], boxes: List[Value],
+                  kwnames: Tuple[str, ...], override: Optional[Tuple[Any, Value]] = None) -> bool:
+        bound = self.bind(func, args, boxes, kwnames)
+        if bound is None:
+            return False
+        jc = jitcode_for(func)
+        new = MIFrame(jc, func, len(self.ops))
+        for reg, (v, b) in zip(jc.param_regs, bound):
+            new.set(reg, v, b)
+        new.override = override
+        self.framestack.append(new)
+        return True
+
+    def construct(self, frame: MIFrame, d: int, cls: type, args: List[Any], boxes: List[Value],
+                  kwnames: Tuple[str, ...]) -> bool:
+        init = _class_attr(cls, "__init__")
+        if init is object.__init__:
+            if args:
+                return False
+            obj, box = self.execute("new", [], (cls,), object.__new__, descr=cls, result_class=cls)
+            frame.set(d, obj, box)
+            frame.pc += 1
+            return True
+        if not isinstance(init, types.FunctionType):
+            return False
+        if self.inline_policy(init, [Const(None)] + boxes) != "inline":
+            return False
+        if self.bind(init, [None] + args, [Const(None)] + boxes, kwnames) is None:
+            return False
+        obj, box = self.execute("new", [], (cls,), object.__new__, descr=cls, result_class=cls)
+        self.push_call(frame, init, [obj] + args, [box] + boxes, kwnames, override=(obj, box))
+        return True
+
+    def special_call(self, f: Any, args: List[Any], boxes: List[Value], kwnames: Tuple[str, ...]) -> Optional[Tuple[Any, Value]]:
+        if kwnames:
+            return None
+        n = len(args)
+        if f is hints.promote or f is hints.promote_string:
+            if n != 1:
+                return None
+            v, b = args[0], boxes[0]
+            if not isinstance(b, Const):
+                if type(v) in (int, float, str, bool, type(None), bytes):
+                    self.guard("guard_value", [b, Const(v)], type(v))
+                else:
+                    self.guard("guard_is", [b, Const(v)])
+            return v, Const(v)
+        if f is hints.we_are_jitted:
+            return True, Const(True)
+        if f is hints.isconstant and n == 1:
+            c = isinstance(boxes[0], Const)
+            return c, Const(c)
+        if f is hints.isvirtual and n == 1:
+            return False, Const(False)
+        if f is hints.record_exact_class and n == 2:
+            if isinstance(boxes[1], Const) and type(args[0]) is args[1]:
+                if not isinstance(boxes[0], Const):
+                    self.known_class[boxes[0]] = args[1]
+                return None, Const(None)
+            return None
+        if f is len and n == 1:
+            v, b = args[0], boxes[0]
+            if isinstance(b, Const) and isinstance(v, (tuple, str, bytes, frozenset)):
+                return len(v), Const(len(v))
+            if b in self.tuple_items:
+                return len(v), Const(len(self.tuple_items[b]))
+            if id(v) in self.immutable_arrays and isinstance(b, Const):
+                return len(v), Const(len(v))
+            cls = self.class_of(b)
+            safe = cls in (list, tuple, str, dict, bytes, set, frozenset)
+            return self.execute("len", [b], (v,), len, result_class=int, need_guard=not safe)
+        if f is isinstance and n == 2 and isinstance(boxes[1], Const):
+            self.ensure_class(boxes[0], args[0])
+            r = isinstance(args[0], args[1])
+            return r, Const(r)
+        if f is type and n == 1:
+            self.ensure_class(boxes[0], args[0])
+            t = type(args[0])
+            return t, Const(t)
+        if f is getattr and n == 2 and isinstance(boxes[1], Const) and isinstance(args[1], str):
+            return self.getattr(args[0], boxes[0], args[1])
+        return None
+
+    # -- control -----------------------------------------------------------------------
+    def op_return(self, frame: MIFrame, ins: tuple) -> None:
+        value, box = frame.values[ins[1]], frame.boxes[ins[1]]
+        self.pop_frame()
+        if frame.override is not None:
+            value, box = frame.override
+        if not self.framestack:
+            raise TraceDone("finish", args=[box], outcome=Outcome("return", value))
+        parent = self.framestack[-1]
+        self.store_result(parent, value, box)
+        parent.pc += 1
+
+    def op_raise(self, frame: MIFrame, ins: tuple) -> None:
+        v, b = frame.values[ins[1]], frame.boxes[ins[1]]
+        if isinstance(v, BaseException):
+            raise TracedException(v, b)
+        if isinstance(v, type) and issubclass(v, BaseException):
+            value, box = self.residual(v, b, [], (), ())
+            raise TracedException(value, box)
+        exc = sem.make_exception(v)
+        raise TracedException(exc, Const(exc))
+
+    def op_exc_match(self, frame: MIFrame, ins: tuple) -> None:
+        _, d, er, tr = ins
+        exc, ebox = frame.values[er], frame.boxes[er]
+        typ, tbox = frame.values[tr], frame.boxes[tr]
+        if isinstance(tbox, Const):
+            self.ensure_class(ebox, exc)
+            r = isinstance(exc, typ)
+            frame.set(d, r, Const(r))
+        else:
+            value, box = self.execute("py_isinstance", [ebox, tbox], (exc, typ), isinstance)
+            frame.set(d, value, box)
+        frame.pc += 1
+
+    def op_getiter(self, frame: MIFrame, ins: tuple) -> None:
+        v, b = frame.values[ins[2]], frame.boxes[ins[2]]
+        value, box = self.residual(iter, Const(iter), [b], (v,), ())
+        frame.set(ins[1], value, box)
+        frame.pc += 1
+
+    def op_for_iter(self, frame: MIFrame, ins: tuple) -> None:
+        _, d, itr, target = ins
+        it, ibox = frame.values[itr], frame.boxes[itr]
+        value, box = self.residual(sem.for_next, Const(sem.for_next), [ibox], (it,), ())
+        done = sem.is_exhausted(value)
+        cond = self.record("ptr_eq", [box, Const(sem._NEXT_SENTINEL)])
+        g = self.record("guard_true" if done else "guard_false", [cond])
+        g.snapshot = self.snapshot("done", result=box)
+        if done:
+            frame.pc = target
+        else:
+            frame.set(d, value, box)
+            frame.pc += 1
+
+    def op_range_check(self, frame: MIFrame, ins: tuple) -> None:
+        regs = ins[1:4]
+        vals = [frame.values[r] for r in regs]
+        if type(vals[0]) is int and type(vals[1]) is int:
+            self.ensure_class(frame.boxes[regs[0]], vals[0])
+            self.ensure_class(frame.boxes[regs[1]], vals[1])
+        else:
+            self.residual(sem.range_check, Const(sem.range_check), [frame.boxes[r] for r in regs], tuple(vals), ())
+        frame.pc += 1
+
+    def op_merge_point(self, frame: MIFrame, ins: tuple) -> None:
+        if len(self.framestack) != 1:
+            raise AbortTrace("bad_loop", "merge point of an inlined portal")
+        jc = frame.jitcode
+        greens = []
+        for r in jc.green_regs:
+            v, b = frame.values[r], frame.boxes[r]
+            if not isinstance(b, Const):
+                if type(v) in (int, float, str, bool, type(None)):
+                    self.guard("guard_value", [b, Const(v)], type(v))
+                else:
+                    self.guard("guard_is", [b, Const(v)])
+                frame.set(r, v, Const(v))
+            greens.append(v)
+        key = tuple(greens)
+        reds = [frame.boxes[r] for r in jc.red_regs]
+        if self.first_merge_point:
+            self.first_merge_point = False
+        else:
+            self.merge_points_seen += 1
+            if self.kind == "loop" and key == self.start_key:
+                raise TraceDone("jump", key, reds)
+            if self.ws.has_compiled(key):
+                raise TraceDone("jump", key, reds)
+        loc = self.ws.location(key)
+        if self.location is None:
+            self.location = loc
+        self.record("debug_merge_point", [], loc)
+        frame.pc += 1
+
+
+def _build_set(*items: Any) -> set:
+    return set(items)
+
+
+__all__ = ["MetaInterp", "AbortTrace", "TraceDone", "StopNow", "builtins"]

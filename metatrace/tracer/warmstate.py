@@ -1,0 +1,490 @@
+"""Warm state: per-green-key counters, starting traces, running compiled trees, guard failures.
+
+The rewritten portal calls :meth:`WarmState.hot` when a key's counter runs out.  ``hot`` returns
+``None`` (go on interpreting), a tuple of greens + reds (continue at the merge point with that
+state), or a :class:`Done` (the portal returns ``.value``); it raises the interpreted program's
+exception when one escapes the loop.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import time
+import traceback
+from typing import Any, Dict, List, Optional, Tuple
+
+from .. import hooks
+from ..backend.pygen import CodegenError, FinishExit, JumpExit, compile_tree
+from ..errors import PortalError
+from ..ir.model import EXC, Const, InputArg, Op, Snapshot, Value
+from ..ir.text import format_ops
+from ..log import LOG
+from ..optimizer import optimize_trace
+from ..counters import Stats
+from . import blackhole
+from .blackhole import BHFrame, Outcome
+from .metainterp import AbortTrace, MetaInterp, StopNow, TraceDone
+from .quasiimmut import InvalidationToken
+
+_ids = itertools.count(1)
+_tracing: List[Any] = []  # the MetaInterp currently recording, if any (one at a time)
+
+
+class Done:
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class GuardDescr:
+    """A guard of a compiled trace: its resume data, failure counts and bridge."""
+
+    kind = "guard"
+
+    def __init__(self, op: Op, trace: "CompiledTrace", index: int) -> None:
+        self.op = op
+        self.trace = trace
+        self.index = index
+        self.guard_id = next(_ids)
+        self.snapshot: Snapshot = op.snapshot  # type: ignore[assignment]
+        seen = set()
+        self.failargs: List[Value] = []
+        for v in self.snapshot.values():
+            if isinstance(v, Const) or id(v) in seen:
+                continue
+            seen.add(id(v))
+            self.failargs.append(v)
+        self.failures = 0
+        self.by_value: Dict[Any, int] = {}
+        self.bridge: Optional["CompiledTrace"] = None
+        self.blacklisted_until = 0
+
+    def count(self, value: Any, per_value: bool) -> int:
+        self.failures += 1
+        if not per_value:
+            return self.failures
+        try:
+            key = (type(value), value)
+            hash(key)
+        except TypeError:
+            key = ("id", id(value))
+        n = self.by_value.get(key, 0) + 1
+        if len(self.by_value) < 100:
+            self.by_value[key] = n
+        return n
+
+
+class CompiledTrace:
+    """One loop or bridge as compiled; also what the trace log records."""
+
+    def __init__(self, kind: str, driver: Any, key: Any, location: str, inputargs: List[Value],
+                 ops: List[Op], unoptimized: List[str], parent: Optional[GuardDescr]) -> None:
+        self.id = next(_ids)
+        self.kind = kind
+        self.driver = driver
+        self.key = key
+        self.location = location
+        self.inputargs = inputargs
+        self.ops = ops
+        self.unoptimized = unoptimized
+        self.parent = parent
+        self.tree: Optional["Tree"] = None
+        self.times: Dict[str, float] = {}
+        self.guards: List[GuardDescr] = []
+        self.end = ""
+        self.target_location = ""
+
+    def to_json(self) -> Dict[str, Any]:
+        texts = format_ops(self.ops, self.inputargs)
+        ops = []
+        gd_by_op = {id(g.op): g for g in self.guards}
+        for op, text in zip(self.ops, texts):
+            entry: Dict[str, Any] = {"op": op.name, "text": text}
+            entry["args"] = [_val_json(a) for a in op.args]
+            entry["res"] = ("v%d" % id(op)) if op.has_result() else None
+            if op.descr is not None:
+                entry["descr"] = _descr_json(op)
+            if op.location is not None:
+                entry["source"] = {"file": op.location[0], "line": op.location[1], "function": op.location[2]}
+            g = gd_by_op.get(id(op))
+            if g is not None:
+                entry["guard"] = {
+                    "id": g.guard_id,
+                    "failures": g.failures,
+                    "bridge": g.bridge.id if g.bridge is not None else None,
+                    "resume": [{"function": f.jitcode.name, "pc": f.pc,
+                                "line": f.jitcode.line_of(f.pc), "file": f.jitcode.filename}
+                               for f in g.snapshot.frames],
+                }
+            ops.append(entry)
+        tree = self.tree
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "driver": str(self.driver.name),
+            "green_key": [repr(k) for k in (self.key or ())],
+            "location": self.location,
+            "parent_guard": self.parent.guard_id if self.parent is not None else None,
+            "parent_trace": self.parent.trace.id if self.parent is not None else None,
+            "inputargs": [{"name": t.split(" ")[0], "type": a.type} for a, t in zip(self.inputargs, ["%s%d" % (a.type, i) for i, a in enumerate(self.inputargs)])],
+            "tier": "python",
+            "tier_reason": "tier 2 (numba) is not built yet; every tree runs as Python source",
+            "ops": ops,
+            "unoptimized_ops": [{"text": t} for t in self.unoptimized],
+            "times": dict(self.times),
+            "entries": tree.entries if tree is not None and self.kind != "bridge" else 0,
+            "end": self.end,
+            "target_location": self.target_location,
+            "tree": tree.id if tree is not None else None,
+        }
+
+
+def _val_json(v: Value) -> Any:
+    if isinstance(v, Const):
+        val = v.value
+        if val is None or isinstance(val, (bool, int, float, str)):
+            return {"const": val if not isinstance(val, float) or val == val else repr(val)}
+        return {"const": repr(val)[:80]}
+    return "v%d" % id(v)
+
+
+def _descr_json(op: Op) -> Any:
+    d = op.descr
+    if d is None or isinstance(d, (str, int, float, bool)):
+        return d
+    if isinstance(d, type):
+        return d.__name__
+    if isinstance(d, tuple) and op.name == "getglobal":
+        return d[1]
+    return repr(d)[:80]
+
+
+class Tree:
+    """A root trace starting at a green key, with bridges; compiled as one Python function."""
+
+    def __init__(self, ws: "WarmState", key: Any, root: CompiledTrace) -> None:
+        self.id = next(_ids)
+        self.ws = ws
+        self.key = key
+        self.root = root
+        self.token = InvalidationToken()
+        self.token.owner = self
+        self.guard_descrs: Dict[int, GuardDescr] = {}
+        self.func: Any = None
+        self.exits: List[Any] = []
+        self.source = ""
+        self.entries = 0
+        self.traces: List[CompiledTrace] = [root]
+        self.invalid = False
+        root.tree = self
+
+    def add_guards(self, trace: CompiledTrace) -> None:
+        for i, op in enumerate(trace.ops):
+            if op.is_guard() and op.snapshot is not None:
+                gd = GuardDescr(op, trace, i)
+                trace.guards.append(gd)
+                self.guard_descrs[id(op)] = gd
+
+    def compile(self) -> None:
+        self.func, self.exits, self.source = compile_tree(self)
+
+    def on_invalidated(self, reason: str) -> None:
+        self.invalid = True
+        self.ws.tree_invalidated(self, reason)
+
+
+class WarmState:
+    def __init__(self, driver: Any, portal_func: Any, portal_jitcode: Any) -> None:
+        self.driver = driver
+        self.portal_func = portal_func
+        self.portal_jitcode = portal_jitcode
+        self.counters: Dict[Any, int] = {}
+        self.trees: Dict[Any, Tree] = {}
+        self.aborts: Dict[Any, int] = {}
+        self.stats = Stats()
+        self.dont_inline: set = set()
+        self.residual_notes: Dict[Any, str] = {}
+        self.ngreens = len(portal_jitcode.green_regs)
+        self.params_changed("threshold")
+
+    # -- parameters and helpers ---------------------------------------------------------
+    def params_changed(self, name: str) -> None:
+        p = self.driver.params
+        self.threshold = p["threshold"]
+        self.eagerness = p["trace_eagerness"]
+
+    def location(self, key: Tuple[Any, ...]) -> str:
+        return self.driver.printable_location(key)
+
+    def has_compiled(self, key: Any) -> bool:
+        t = self.trees.get(key)
+        return t is not None and not t.invalid
+
+    def note_residual(self, func: Any, reason: Any) -> None:
+        key = getattr(func, "__code__", func)
+        if key not in self.residual_notes:
+            self.residual_notes[key] = str(reason)
+
+    def unhashable(self, key: Tuple[Any, ...]) -> None:
+        for name, v in zip(self.driver.greens, key):
+            try:
+                hash(v)
+            except TypeError:
+                raise PortalError(
+                    "green variable %r of portal %s holds an unhashable %s; greens must be "
+                    "hashable (use a tuple, or an object that hashes by identity)"
+                    % (name, self.driver.name, type(v).__name__),
+                    self.portal_jitcode.filename, self.portal_jitcode.line_of(self.portal_jitcode.merge_point_pc))
+        raise PortalError("greens of portal %s are not hashable" % self.driver.name)
+
+    # -- entry from the interpreter ------------------------------------------------------
+    def hot(self, key: Tuple[Any, ...], n: Optional[int], reds: Tuple[Any, ...]) -> Any:
+        if n is None:  # first time this key is seen
+            if self.threshold > 1:
+                self.counters[key] = self.threshold - 1
+                return None
+        tree = self.trees.get(key)
+        if tree is not None and not tree.invalid:
+            self.counters[key] = 0
+            return self.finish(self.run_compiled(key, reds))
+        if _tracing:
+            self.counters[key] = max(1, self.threshold // 4)
+            return None
+        n_aborts = self.aborts.get(key, 0)
+        if n_aborts > 0:
+            # back off: each abort doubles the wait before the next attempt
+            self.counters[key] = min(self.threshold * (2 ** min(n_aborts, 16)), 2 ** 30)
+        else:
+            self.counters[key] = self.threshold
+        return self.finish(self.trace_loop(key, reds))
+
+    def finish(self, outcome: Outcome) -> Any:
+        if outcome.kind == "continue":
+            key = outcome.values[:self.ngreens]
+            if self.has_compiled(key):
+                outcome = self.run_compiled(key, outcome.values[self.ngreens:])
+        if outcome.kind == "continue":
+            return outcome.values
+        if outcome.kind == "return":
+            return Done(outcome.value)
+        raise outcome.value
+
+    def run_compiled(self, key: Tuple[Any, ...], reds: Tuple[Any, ...]) -> Outcome:
+        ng = self.ngreens
+        confirm = self.driver.confirm_enter_jit
+        while True:
+            tree = self.trees.get(key)
+            if tree is None or tree.invalid:
+                return Outcome("continue", values=tuple(key) + tuple(reds))
+            if confirm is not None and not confirm(*(tuple(key) + tuple(reds))):
+                return Outcome("continue", values=tuple(key) + tuple(reds))
+            tree.entries += 1
+            self.stats.bump("loop_entries")
+            result = tree.func(*reds)
+            exit = tree.exits[result[0]]
+            if exit.kind == "jump":
+                key = exit.target_key
+                reds = result[1:]
+                continue
+            if exit.kind == "finish":
+                return Outcome("return", result[1])
+            outcome = self.guard_failed(tree, exit, result)
+            if outcome.kind != "continue":
+                return outcome
+            key = outcome.values[:ng]
+            reds = outcome.values[ng:]
+
+    # -- guard failures -----------------------------------------------------------------
+    def guard_failed(self, tree: Tree, gd: GuardDescr, result: Tuple[Any, ...]) -> Outcome:
+        self.stats.bump("guard_failures")
+        values = list(result[1:])
+        op = gd.op
+        per_value = op.name in ("guard_value", "guard_is", "guard_class")
+        watched = None
+        if per_value and op.args:
+            try:
+                watched = values[gd.failargs.index(op.args[0])]
+            except ValueError:
+                watched = None
+            if op.name == "guard_class":
+                watched = type(watched)
+        n = gd.count(watched, per_value)
+        if (n >= self.eagerness and gd.bridge is None and not _tracing and not tree.invalid
+                and gd.failures >= gd.blacklisted_until):
+            return self.trace_bridge(tree, gd, values)
+        return self.blackhole_from(gd, values)
+
+    def blackhole_from(self, gd: GuardDescr, values: List[Any]) -> Outcome:
+        self.stats.bump("blackholes")
+        with self.stats.timer("blackhole_s"):
+            snap = gd.snapshot
+            mapping = {id(v): val for v, val in zip(gd.failargs, values)}
+
+            def get(v: Value) -> Any:
+                if isinstance(v, Const):
+                    return v.value
+                return mapping[id(v)]
+
+            frames = []
+            for fs in snap.frames:
+                regs = list(fs.jitcode.init_regs)
+                for reg, v in fs.regs:
+                    regs[reg] = get(v)
+                has_ov = fs.override is not None
+                frames.append(BHFrame(fs.jitcode, fs.func, fs.pc, regs,
+                                      get(fs.override) if has_ov else None, has_ov))
+            result = get(snap.result) if snap.result is not None else None
+            exc = get(snap.exc) if snap.exc is not None else None
+            return blackhole.run(frames, snap.mode, result, exc)
+
+    # -- tracing ------------------------------------------------------------------------
+    def trace_loop(self, key: Tuple[Any, ...], reds: Tuple[Any, ...]) -> Outcome:
+        mi = MetaInterp(self, "loop")
+        mi.setup_loop(key, reds)
+        self.stats.bump("traces_started")
+        return self._trace(mi, key, None, "redo", None, None)
+
+    def trace_bridge(self, tree: Tree, gd: GuardDescr, values: List[Any]) -> Outcome:
+        mi = MetaInterp(self, "bridge")
+        mode, result, exc = mi.setup_bridge(gd.snapshot, gd.failargs, values)
+        self.stats.bump("bridge_traces_started")
+        return self._trace(mi, tree.key, (tree, gd), mode, result, exc)
+
+    def _trace(self, mi: MetaInterp, key: Any, bridge_of: Any, mode: str, result: Any, exc: Any) -> Outcome:
+        _tracing.append(mi)
+        t0 = time.perf_counter()
+        try:
+            try:
+                mi.run(mode, result, exc)
+            finally:
+                _tracing.pop()
+                self.stats.counters["tracing_s"] += time.perf_counter() - t0
+        except TraceDone as done:
+            return self.compile_trace(mi, done, key, bridge_of)
+        except StopNow as stop:
+            self.abort(mi, key, bridge_of, "escaped", "an exception left the interpreter loop while tracing")
+            return stop.outcome
+        except AbortTrace as ab:
+            self.abort(mi, key, bridge_of, ab.reason, ab.detail)
+            if ab.reason == "too_long":
+                big = mi.biggest_inlined()
+                if big is not None:
+                    self.dont_inline.add(big)
+            return self.blackhole_after_abort(mi)
+        except Exception as e:  # a bug in the tracer: keep the program right if we can
+            sys.stderr.write("metatrace: internal tracer error, trace aborted:\n%s" % traceback.format_exc())
+            self.abort(mi, key, bridge_of, "internal_error", "%s: %s" % (type(e).__name__, e))
+            return self.blackhole_after_abort(mi)
+
+    def blackhole_after_abort(self, mi: MetaInterp) -> Outcome:
+        self.stats.bump("blackholes")
+        with self.stats.timer("blackhole_s"):
+            return blackhole.run(mi.blackhole_frames())
+
+    def abort(self, mi: MetaInterp, key: Any, bridge_of: Any, reason: str, detail: str) -> None:
+        self.stats.abort(reason)
+        if bridge_of is not None:
+            gd = bridge_of[1]
+            gd.blacklisted_until = gd.failures + self.eagerness * 4
+        else:
+            self.aborts[key] = self.aborts.get(key, 0) + 1
+        frame = mi.framestack[-1] if mi.framestack else None
+        info = {
+            "driver": str(self.driver.name),
+            "kind": mi.kind,
+            "reason": reason,
+            "detail": detail,
+            "location": mi.location or self.location(key),
+            "green_key": [repr(k) for k in key] if key is not None else [],
+            "ops": len(mi.ops),
+            "source": ({"file": frame.jitcode.filename, "line": frame.jitcode.line_of(frame.pc),
+                        "function": frame.jitcode.name} if frame is not None else None),
+            "inlined": [{"function": f.jitcode.name, "file": f.jitcode.filename,
+                         "line": f.jitcode.line_of(f.pc)} for f in mi.framestack],
+        }
+        LOG.add_abort(info)
+        hooks.fire("on_abort", info)
+
+    def compile_trace(self, mi: MetaInterp, done: TraceDone, key: Any, bridge_of: Any) -> Outcome:
+        if done.end == "finish":
+            mi.record("finish", done.args)
+            outcome = done.outcome
+        else:
+            mi.record("jump", done.args, done.target_key)
+            outcome = Outcome("continue", values=tuple(done.target_key) + tuple(
+                self._red_values(mi)))
+        if mi.token.invalid:
+            self.abort(mi, key, bridge_of, "invalidated", "a quasi-immutable field changed while tracing")
+            return outcome  # type: ignore[return-value]
+        unopt = format_ops(mi.ops, mi.inputargs)
+        with self.stats.timer("optimizing_s"):
+            t0 = time.perf_counter()
+            ops = optimize_trace(mi.inputargs, mi.ops, self.driver.params["enable_opts"])
+            t_opt = time.perf_counter() - t0
+        kind = "bridge" if bridge_of is not None else "loop"
+        loc = mi.location or self.location(key)
+        ct = CompiledTrace(kind, self.driver, key if bridge_of is None else bridge_of[0].key, loc,
+                           mi.inputargs, ops, unopt, bridge_of[1] if bridge_of else None)
+        ct.end = done.end
+        if done.end == "jump":
+            ct.target_location = self.location(done.target_key)
+        ct.times["tracing_ops"] = len(mi.ops)
+        ct.times["optimizing_s"] = t_opt
+        t0 = time.perf_counter()
+        try:
+            if bridge_of is None:
+                tree = Tree(self, key, ct)
+                # guard_not_invalidated ops carry the trace's token: rebind to the tree's
+                tree.token = mi.token
+                mi.token.owner = tree
+                tree.add_guards(ct)
+                tree.compile()
+                old = self.trees.get(key)
+                if old is not None:
+                    old.invalid = True
+                self.trees[key] = tree
+                self.counters[key] = 0
+                self.stats.bump("loops")
+                self.stats.bump("tier1")
+                hook = "on_compile"
+            else:
+                tree, gd = bridge_of
+                ct.tree = tree
+                tree.traces.append(ct)
+                tree.add_guards(ct)
+                gd.bridge = ct
+                # the bridge's quasi-immutable dependencies invalidate the whole tree
+                mi.token.owner = tree
+                tree.compile()
+                self.stats.bump("bridges")
+                hook = "on_compile_bridge"
+        except CodegenError as e:
+            if bridge_of is not None:
+                bridge_of[1].bridge = None
+                bridge_of[1].blacklisted_until = 1 << 60
+                try:
+                    bridge_of[0].compile()
+                except CodegenError:
+                    bridge_of[0].invalid = True
+            self.stats.bump("compile_failures")
+            self.abort(mi, key, bridge_of, "compile_failed", str(e))
+            return outcome  # type: ignore[return-value]
+        dt = time.perf_counter() - t0
+        ct.times["compiling_s"] = dt
+        self.stats.counters["compiling_s"] += dt
+        LOG.add_trace(ct)
+        hooks.fire(hook, {"id": ct.id, "kind": kind, "driver": str(self.driver.name),
+                          "location": loc, "ops": len(ops), "trace": ct})
+        return outcome  # type: ignore[return-value]
+
+    def _red_values(self, mi: MetaInterp) -> List[Any]:
+        frame = mi.framestack[0]
+        return [frame.values[r] for r in frame.jitcode.red_regs]
+
+    def tree_invalidated(self, tree: Tree, reason: str) -> None:
+        self.stats.bump("invalidations")
+        if self.trees.get(tree.key) is tree:
+            del self.trees[tree.key]
+            self.counters[tree.key] = self.threshold
