@@ -97,11 +97,9 @@ def format_double(d: float) -> str:
     s = repr(d)
     if "e" in s:
         mant, _, exp = s.partition("e")
-        if exp.startswith("+"):
-            exp = exp[1:]
         if "." not in mant:
             mant += ".0"
-        return mant + "e" + exp
+        return mant + "e" + str(int(exp))
     return s
 
 
