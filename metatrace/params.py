@@ -40,7 +40,7 @@ def _choice(*choices: str) -> Callable[[Any], str]:
     return check
 
 
-OPTIMIZATIONS = ("intbounds", "rewrite", "virtualize", "string", "pure", "heap", "unroll")
+OPTIMIZATIONS = ("sink", "pure", "dce")
 
 
 def _opts(value: Any) -> str:

@@ -197,6 +197,9 @@ class PyGen:
                 exprs.append("None")
             else:
                 exprs.append(self.name(v))
+        for lst, values in getattr(guard, "sunk", ()):
+            for v in values:
+                self.emit(indent, "%s.append(%s)" % (self.name(lst), self.name(v)))
         if gd is not None and gd.bridge is not None:
             bridge = gd.bridge
             for ia, e in zip(bridge.inputargs, exprs):

@@ -125,7 +125,7 @@ class Snapshot:
 
 
 class Op(Value):
-    __slots__ = ("name", "args", "descr", "type", "snapshot", "guard_id", "location", "__weakref__")
+    __slots__ = ("name", "args", "descr", "type", "snapshot", "guard_id", "location", "sunk", "__weakref__")
 
     def __init__(self, name: str, args: Sequence[Value] = (), descr: Any = None,
                  type: Optional[str] = None) -> None:
@@ -137,6 +137,7 @@ class Op(Value):
         self.snapshot: Optional[Snapshot] = None
         self.guard_id = -1
         self.location: Any = None  # interpreter source (file, line) for the log
+        self.sunk: List[Any] = []  # guards: (list, values) appended on the failure path
 
     @property
     def spec(self) -> OpSpec:

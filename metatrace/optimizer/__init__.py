@@ -1,7 +1,8 @@
 """Optimizer passes over a recorded trace; each a single forward (or backward) pass.
 
 The tracer already folds pure ops on constants and avoids guards on what it knows.  Here:
-``pure`` (common subexpressions and repeated guards on the same value) and ``dce`` (dead pure
+``sink`` (list appends delayed until something looks, so push/pop pairs vanish), ``pure``
+(common subexpressions, repeated guards, guards on classes already known) and ``dce`` (dead pure
 ops).  The full pass set (integer bounds, allocation removal, heap caching, loop peeling) is
 being built; ``enable_opts`` selects among the passes that exist.
 """
@@ -11,9 +12,9 @@ from __future__ import annotations
 from typing import Any, List
 
 from ..ir.model import Op
-from . import dce, pure
+from . import dce, pure, sink
 
-PASSES = (("pure", pure.optimize), ("dce", dce.optimize))
+PASSES = (("sink", sink.optimize), ("pure", pure.optimize), ("dce", dce.optimize))
 
 
 def optimize_trace(inputargs: List[Any], ops: List[Op], enable_opts: str = "all") -> List[Op]:

@@ -19,6 +19,45 @@ _DEDUP_GUARDS = {"guard_true", "guard_false", "guard_class", "guard_value", "gua
                  "guard_nonnull", "guard_isnull"}
 
 
+_BOOL_OPS = {"lt", "le", "eq", "ne", "gt", "ge", "is_true", "is_zero"}
+
+
+def _guard_holds(op: Op) -> bool:
+    """A guard on constants that always passes (one that always fails is kept)."""
+    vals = [a.value for a in op.args]  # type: ignore[attr-defined]
+    name = op.name
+    if name == "guard_true":
+        return bool(vals[0])
+    if name == "guard_false":
+        return not vals[0]
+    if name == "guard_class":
+        return type(vals[0]) is vals[1]
+    if name == "guard_value":
+        return type(vals[0]) is type(vals[1]) and vals[0] == vals[1]
+    if name == "guard_is":
+        return vals[0] is vals[1]
+    if name == "guard_nonnull":
+        return vals[0] is not None
+    if name == "guard_isnull":
+        return vals[0] is None
+    return False
+
+
+def result_class(op: Op) -> Any:
+    """The exact class of ``op``'s result where the op table's semantics fix it."""
+    name = op.name
+    if name.startswith(("int_", "float_")):
+        suffix = name.split("_", 1)[1]
+        if suffix in _BOOL_OPS:
+            return bool
+        return int if name.startswith("int_") else float
+    if name in ("ptr_eq", "ptr_ne"):
+        return bool
+    if name == "new":
+        return op.descr
+    return {"new_list": list, "new_tuple": tuple, "new_dict": dict, "cast_int_to_float": float}.get(name)
+
+
 def _key(v: Value) -> Any:
     if isinstance(v, Const):
         try:
@@ -35,6 +74,7 @@ def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
     guards: set = set()
     out: List[Op] = []
     invalidation_checked = False
+    known: Dict[int, type] = {}
     for op in ops:
         if replace:
             op.args = [replace.get(id(a), a) for a in op.args]
@@ -57,6 +97,23 @@ def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
             invalidation_checked = True
         elif spec.flags & SIDEEFFECT or name.startswith("call"):
             invalidation_checked = False
+        if op.is_guard() and op.args and all(isinstance(a, Const) for a in op.args) and _guard_holds(op):
+            continue
+        if spec.pure and not (spec.flags & NOFOLD) and not spec.canraise and spec.impl is not None \
+                and op.args and all(isinstance(a, Const) for a in op.args):
+            try:
+                replace[id(op)] = Const(spec.impl(*[a.value for a in op.args]))
+                continue
+            except Exception:
+                pass
+        if name == "guard_class" and isinstance(op.args[1], Const):
+            if known.get(id(op.args[0])) is op.args[1].value:
+                continue
+            known[id(op.args[0])] = op.args[1].value
+        else:
+            rc = result_class(op)
+            if rc is not None:
+                known[id(op)] = rc
         if name in _DEDUP_GUARDS:
             k = (name, tuple(_key(a) for a in op.args))
             if k in guards:

@@ -97,6 +97,11 @@ def _foldable(v: Any) -> bool:
 
 
 _BUILTIN_VALUE_TYPES = {int, float, str, bool, type(None), bytes}
+# residual calls that cannot run user code nor write attributes (keep the heap cache)
+_HEAP_SAFE_CALLS = {list.append, list.pop, list.__getitem__, list.__setitem__, list.insert,
+                    len, abs, min, max, chr, ord, iter, dict.get, dict.__contains__, str.join,
+                    str.startswith, str.endswith, list.extend, list.copy, tuple.__getitem__}
+_HEAP_SAFE_IDS = {id(f) for f in _HEAP_SAFE_CALLS}
 
 
 def _plain_truthy(cls: type) -> bool:
@@ -132,6 +137,10 @@ class MetaInterp:
         self.tuple_items: Dict[Value, List[Value]] = {}
         self.immutable_arrays: Dict[int, Any] = {}
         self.bound_methods: Dict[Value, Tuple[Any, Value]] = {}
+        # heap cache: (object box, attribute) -> value box; cleared by anything that may run user code
+        self.heap: Dict[Tuple[Value, str], Value] = {}
+        # item cache: (list box, constant index) -> value box, for lists of known class
+        self.items: Dict[Tuple[Value, int], Value] = {}
         self.start_key: Any = None
         self.token = InvalidationToken()
         self.limit = self.driver.params["trace_limit"]
@@ -156,17 +165,21 @@ class MetaInterp:
         self.framestack.append(frame)
         self.start_key = key
 
-    def setup_bridge(self, snapshot: Snapshot, failargs: List[Value], values: List[Any]) -> Tuple[str, Any, Any]:
+    def setup_bridge(self, snapshot: Snapshot, failargs: List[Value], values: List[Any],
+                     known: Optional[Dict[int, type]] = None,
+                     known_value: Optional[Tuple[int, Any]] = None) -> Tuple[str, Any, Any]:
         """Frames from a guard's resume data; returns (mode, result, exc) for the top frame."""
         mapping: Dict[int, Tuple[Any, Value]] = {}
-        for v, val in zip(failargs, values):
-            if v is EXC:
-                mapping[id(v)] = (val, InputArg("r"))
-                self.inputargs.append(mapping[id(v)][1])
-                continue
-            ia = InputArg(v.type)
+        known = known or {}
+        for j, (v, val) in enumerate(zip(failargs, values)):
+            ia = InputArg("r" if v is EXC else v.type)
             self.inputargs.append(ia)
-            mapping[id(v)] = (val, ia)
+            box: Value = ia
+            if known_value is not None and known_value[0] == j and val is known_value[1]:
+                box = Const(val)
+            elif j in known and type(val) is known[j]:
+                self.known_class[ia] = known[j]
+            mapping[id(v)] = (val, box)
 
         def get(v: Value) -> Tuple[Any, Value]:
             if isinstance(v, Const):
@@ -243,6 +256,11 @@ class MetaInterp:
         if spec.pure and not (spec.flags & 32) and all(isinstance(b, Const) for b in boxes):
             return value, Const(value)
         op = self.record(name, boxes, descr)
+        if spec.flags & 16 and self.may_run_user_code(name, boxes):
+            self.heap.clear()
+            self.items.clear()
+        elif name == "call" and self.items:
+            self.items.clear()  # list.append/pop/...: indices may shift; aliases unknown
         if result_class is not None:
             self.known_class[op] = result_class
         elif name in BOOL_RESULT:
@@ -250,6 +268,23 @@ class MetaInterp:
         if spec.canraise and need_guard:
             self.guard("guard_no_exception", [], mode="done", result=op, exc=EXC)
         return value, op
+
+    def forget_items(self, listbox: Value) -> None:
+        self.items.clear()
+
+    def may_run_user_code(self, name: str, boxes: List[Value]) -> bool:
+        """Could this side-effecting op write attributes we cached (by running user code)?"""
+        if name == "setfield":
+            return False
+        if name == "call":
+            return not (isinstance(boxes[0], Const) and id(boxes[0].value) in _HEAP_SAFE_IDS)
+        if name in ("getitem", "setitem", "delitem", "len", "py_contains"):
+            cls = self.class_of(boxes[0])
+            if cls in (list, tuple, str, bytes):
+                return False
+            if cls is dict and len(boxes) > 1 and self.class_of(boxes[1]) in _BUILTIN_VALUE_TYPES:
+                return False
+        return True
 
     # -- main loop ---------------------------------------------------------------------
     def run(self, mode: str = "redo", result: Any = None, exc: Any = None) -> TraceDone:
@@ -489,7 +524,17 @@ class MetaInterp:
             value, mbox = self.execute("new_method", [Const(attr), box], (attr, obj), types.MethodType)
             self.bound_methods[mbox] = (attr, box)
             return value, mbox
+        cacheable = (cls.__getattribute__ is object.__getattribute__ and not hasattr(cls, "__getattr__")
+                     and not hasattr(_class_attr(cls, name), "__set__") and _is_plain_class(cls))
+        if cacheable:
+            self.ensure_class(box, obj)
+        if cacheable:
+            cached = self.heap.get((box, name))
+            if cached is not None:
+                return obj.__dict__[name] if name in getattr(obj, "__dict__", ()) else getattr(obj, name), cached
         value, vbox = self.execute("getfield", [box], (obj, name), getattr, descr=name)
+        if cacheable:
+            self.heap[(box, name)] = vbox
         return value, vbox
 
     def fold_immutable(self, obj: Any, name: str) -> Optional[Tuple[Any, Value]]:
@@ -519,6 +564,10 @@ class MetaInterp:
             self.ensure_class(box, obj)
         self.execute("setfield", [box, vbox], (obj, name, value), setattr, descr=name,
                      need_guard=not plain)
+        for k in [k for k in self.heap if k[1] == name]:
+            del self.heap[k]
+        if plain:
+            self.heap[(box, name)] = vbox
         frame.pc += 1
 
     # -- items -------------------------------------------------------------------------
@@ -542,18 +591,39 @@ class MetaInterp:
                 frame.set(d, obj[idx], items[idx])
                 frame.pc += 1
                 return
+        cache = type(obj) is list and isinstance(ibox, Const) and type(idx) is int and idx >= 0
+        if cache:
+            self.ensure_class(box, obj)
+            cached = self.items.get((box, idx))
+            if cached is not None and 0 <= idx < len(obj):
+                frame.set(d, obj[idx], cached)
+                frame.pc += 1
+                return
         value, vbox = self.execute("getitem", [box, ibox], (obj, idx), OPS["getitem"].impl)
+        if cache:
+            self.items[(box, idx)] = vbox
         frame.set(d, value, vbox)
         frame.pc += 1
 
     def op_setitem(self, frame: MIFrame, ins: tuple) -> None:
         _, objr, idxr, vr = ins
-        self.execute("setitem", [frame.boxes[objr], frame.boxes[idxr], frame.boxes[vr]],
-                     (frame.values[objr], frame.values[idxr], frame.values[vr]), OPS["setitem"].impl)
+        obj, box = frame.values[objr], frame.boxes[objr]
+        idx, ibox = frame.values[idxr], frame.boxes[idxr]
+        cache = type(obj) is list and isinstance(ibox, Const) and type(idx) is int and idx >= 0
+        if cache:
+            self.ensure_class(box, obj)
+        self.execute("setitem", [box, ibox, frame.boxes[vr]], (obj, idx, frame.values[vr]),
+                     OPS["setitem"].impl)
+        if type(obj) is list:
+            # another list box may alias this list: keep only this box's other indices
+            self.items = {k: v for k, v in self.items.items() if k[0] is box and k[1] != idx}
+            if cache:
+                self.items[(box, idx)] = frame.boxes[vr]
         frame.pc += 1
 
     def op_delitem(self, frame: MIFrame, ins: tuple) -> None:
         _, objr, idxr = ins
+        self.forget_items(frame.boxes[objr])
         self.execute("delitem", [frame.boxes[objr], frame.boxes[idxr]],
                      (frame.values[objr], frame.values[idxr]), OPS["delitem"].impl)
         frame.pc += 1
@@ -640,7 +710,10 @@ class MetaInterp:
         except NameError as e:
             ebox = Const(e)
             raise TracedException(e, ebox)
-        if isinstance(value, _CONST_GLOBAL_TYPES) or value is None or value is hints:
+        if (isinstance(value, _CONST_GLOBAL_TYPES) or value is None or value is hints
+                or (name.isupper() and _foldable(value))):
+            # functions, classes, modules, and CONSTANT_NAMES holding immutable values are
+            # constants of the trace (docs/supported-python.md, "Globals")
             frame.set(ins[1], value, Const(value))
         else:
             g = func.__globals__

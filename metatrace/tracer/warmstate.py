@@ -60,6 +60,8 @@ class GuardDescr:
         self.by_value: Dict[Any, int] = {}
         self.bridge: Optional["CompiledTrace"] = None
         self.blacklisted_until = 0
+        self.known: Dict[int, type] = {}  # failarg index -> class known there
+        self.known_value: Optional[Tuple[int, Any]] = None  # failarg index, its value on failure
 
     def count(self, value: Any, per_value: bool) -> int:
         self.failures += 1
@@ -180,12 +182,30 @@ class Tree:
         self.invalid = False
         root.tree = self
 
-    def add_guards(self, trace: CompiledTrace) -> None:
+    def add_guards(self, trace: CompiledTrace, known: Optional[Dict[int, type]] = None) -> None:
+        """Make GuardDescrs, each with the classes known of its fail arguments at that point
+        (a bridge traced from the guard starts with that knowledge)."""
+        from ..optimizer.pure import result_class
+
+        known = dict(known or {})
         for i, op in enumerate(trace.ops):
             if op.is_guard() and op.snapshot is not None:
                 gd = GuardDescr(op, trace, i)
+                gd.known = {j: known[id(v)] for j, v in enumerate(gd.failargs) if id(v) in known}
+                if op.name in ("guard_true", "guard_false") and known.get(id(op.args[0])) is bool:
+                    # failing says the opposite about this boolean
+                    try:
+                        gd.known_value = (gd.failargs.index(op.args[0]), op.name == "guard_false")
+                    except ValueError:
+                        pass
                 trace.guards.append(gd)
                 self.guard_descrs[id(op)] = gd
+            if op.name == "guard_class" and isinstance(op.args[1], Const):
+                known[id(op.args[0])] = op.args[1].value
+            else:
+                rc = result_class(op)
+                if rc is not None:
+                    known[id(op)] = rc
 
     def compile(self) -> None:
         self.func, self.exits, self.source = compile_tree(self)
@@ -348,7 +368,7 @@ class WarmState:
 
     def trace_bridge(self, tree: Tree, gd: GuardDescr, values: List[Any]) -> Outcome:
         mi = MetaInterp(self, "bridge")
-        mode, result, exc = mi.setup_bridge(gd.snapshot, gd.failargs, values)
+        mode, result, exc = mi.setup_bridge(gd.snapshot, gd.failargs, values, gd.known, gd.known_value)
         self.stats.bump("bridge_traces_started")
         return self._trace(mi, tree.key, (tree, gd), mode, result, exc)
 
@@ -362,7 +382,12 @@ class WarmState:
                 _tracing.pop()
                 self.stats.counters["tracing_s"] += time.perf_counter() - t0
         except TraceDone as done:
-            return self.compile_trace(mi, done, key, bridge_of)
+            try:
+                return self.compile_trace(mi, done, key, bridge_of)
+            except Exception as e:  # a bug in the optimizer or backend: the program goes on
+                sys.stderr.write("metatrace: internal compile error, trace dropped:\n%s" % traceback.format_exc())
+                self.abort(mi, key, bridge_of, "internal_error", "%s: %s" % (type(e).__name__, e))
+                return self.outcome_of(mi, done)
         except StopNow as stop:
             self.abort(mi, key, bridge_of, "escaped", "an exception left the interpreter loop while tracing")
             return stop.outcome
@@ -407,14 +432,18 @@ class WarmState:
         LOG.add_abort(info)
         hooks.fire("on_abort", info)
 
+    def outcome_of(self, mi: MetaInterp, done: TraceDone) -> Outcome:
+        """Where the interpreter stands when the trace ended."""
+        if done.end == "finish":
+            return done.outcome  # type: ignore[return-value]
+        return Outcome("continue", values=tuple(done.target_key) + tuple(self._red_values(mi)))
+
     def compile_trace(self, mi: MetaInterp, done: TraceDone, key: Any, bridge_of: Any) -> Outcome:
+        outcome = self.outcome_of(mi, done)
         if done.end == "finish":
             mi.record("finish", done.args)
-            outcome = done.outcome
         else:
             mi.record("jump", done.args, done.target_key)
-            outcome = Outcome("continue", values=tuple(done.target_key) + tuple(
-                self._red_values(mi)))
         if mi.token.invalid:
             self.abort(mi, key, bridge_of, "invalidated", "a quasi-immutable field changed while tracing")
             return outcome  # type: ignore[return-value]
@@ -453,7 +482,8 @@ class WarmState:
                 tree, gd = bridge_of
                 ct.tree = tree
                 tree.traces.append(ct)
-                tree.add_guards(ct)
+                known = {id(ia): gd.known[j] for j, ia in enumerate(mi.inputargs) if j in gd.known}
+                tree.add_guards(ct, known)
                 gd.bridge = ct
                 # the bridge's quasi-immutable dependencies invalidate the whole tree
                 mi.token.owner = tree

@@ -1,0 +1,1 @@
+"""stacklang: the tutorial's small stack-bytecode language (see docs/tutorial.md)."""

@@ -1,0 +1,118 @@
+"""Sinking of ``list.append``: pushes that a later pop in the same trace takes back vanish.
+
+A stack interpreter pushes and pops a Python list all the time.  This pass delays each
+``call(list.append, L, x)`` while nothing can look at ``L``: a later ``call(list.pop, L)`` (or
+``L[-1]``) then takes ``x`` directly and both calls disappear.  Appends still pending at a guard
+are done on that guard's failure path (``op.sunk``, emitted by the backend before it leaves the
+trace), so resume data never sees a half-built list; any op that might look at a list (a call,
+an item access, anything that may run user code) and the trace's end make them happen first.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from ..ir.model import Const, Op, Value
+
+_SAFE = {
+    "debug_merge_point", "label", "same_as", "new", "new_tuple", "new_method", "new_slice",
+    "getglobal", "guard_true", "guard_false", "guard_value", "guard_is", "guard_class",
+    "guard_nonnull", "guard_isnull", "guard_not_invalidated", "ptr_eq", "ptr_ne",
+}
+
+
+def _safe(op: Op, known: Dict[int, type]) -> bool:
+    name = op.name
+    if name in _SAFE or name.startswith(("int_", "float_", "cast_")):
+        return True
+    if name in ("getfield", "setfield"):
+        cls = known.get(id(op.args[0]))
+        return cls is not None and plain_attribute(cls, op.descr)
+    return False
+
+
+def plain_attribute(cls: type, name: str) -> bool:
+    """Reading or writing ``name`` on instances of ``cls`` runs no Python code."""
+    if cls.__getattribute__ is not object.__getattribute__ or cls.__setattr__ is not object.__setattr__:
+        return False
+    if hasattr(cls, "__getattr__"):
+        return False
+    for klass in cls.__mro__:
+        attr = klass.__dict__.get(name)
+        if attr is not None:
+            return type(attr).__name__ == "member_descriptor" or not hasattr(attr, "__get__")
+    return True
+
+
+def _is(v: Value, f: Any) -> bool:
+    return isinstance(v, Const) and v.value is f
+
+
+def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
+    out: List[Op] = []
+    pending: Dict[int, List[Value]] = {}
+    lists: Dict[int, Value] = {}
+    replace: Dict[int, Value] = {}
+    known: Dict[int, type] = {}
+    skip_guard = False
+
+    def materialize() -> None:
+        for key, values in pending.items():
+            for v in values:
+                out.append(Op("call", [Const(list.append), lists[key], v]))
+        pending.clear()
+
+    for op in ops:
+        if replace:
+            op.args = [replace.get(id(a), a) for a in op.args]
+            snap = op.snapshot
+            if snap is not None:
+                for f in snap.frames:
+                    f.regs = [(r, replace.get(id(v), v)) for r, v in f.regs]
+                    if f.override is not None:
+                        f.override = replace.get(id(f.override), f.override)
+                if snap.result is not None:
+                    snap.result = replace.get(id(snap.result), snap.result)
+        name = op.name
+        if skip_guard:
+            skip_guard = False
+            if name == "guard_no_exception":
+                continue
+        if name == "guard_class" and isinstance(op.args[1], Const):
+            known[id(op.args[0])] = op.args[1].value
+        elif name == "new_list":
+            known[id(op)] = list
+        args = op.args
+        if name == "call" and len(args) == 3 and _is(args[0], list.append) and known.get(id(args[1])) is list:
+            key = id(args[1])
+            if pending and key not in pending:
+                materialize()
+            lists[key] = args[1]
+            pending.setdefault(key, []).append(args[2])
+            skip_guard = True
+            continue
+        if name == "call" and len(args) == 2 and _is(args[0], list.pop) and pending.get(id(args[1])):
+            replace[id(op)] = pending[id(args[1])].pop()
+            if not pending[id(args[1])]:
+                del pending[id(args[1])]
+            skip_guard = True
+            continue
+        if (name == "getitem" and pending.get(id(args[0])) and isinstance(args[1], Const)
+                and args[1].value == -1 and type(args[1].value) is int):
+            replace[id(op)] = pending[id(args[0])][-1]
+            skip_guard = True
+            continue
+        if op.is_guard() and name not in ("guard_no_exception", "guard_exception"):
+            if pending:
+                op.sunk = [(lists[k], list(vs)) for k, vs in pending.items() if vs]  # type: ignore[attr-defined]
+            out.append(op)
+            continue
+        if name in ("guard_no_exception", "guard_exception"):
+            out.append(op)
+            continue
+        if pending and not _safe(op, known):
+            # the guard after this op (if any) leaves after the op: pending appends must be
+            # done before it runs
+            materialize()
+        out.append(op)
+    return out
