@@ -197,6 +197,8 @@ class MetaInterp:
             self.framestack.append(frame)
         result = get(snapshot.result) if snapshot.result is not None else None
         exc = get(snapshot.exc) if snapshot.exc is not None else None
+        if exc is not None and exc[0] is None:
+            exc = None  # the op did not raise: resume with its result
         return snapshot.mode, result, exc
 
     # -- recording ---------------------------------------------------------------------

@@ -28,6 +28,7 @@ from .metainterp import AbortTrace, MetaInterp, StopNow, TraceDone
 from .quasiimmut import InvalidationToken
 
 _ids = itertools.count(1)
+MAX_ABORTS = 6  # aborted traces from one green key before it is blacklisted for good
 _tracing: List[Any] = []  # the MetaInterp currently recording, if any (one at a time)
 
 
@@ -209,6 +210,7 @@ class Tree:
 
     def compile(self) -> None:
         self.func, self.exits, self.source = compile_tree(self)
+        self.code = (self.func, self.exits)
 
     def on_invalidated(self, reason: str) -> None:
         self.invalid = True
@@ -273,6 +275,9 @@ class WarmState:
             self.counters[key] = max(1, self.threshold // 4)
             return None
         n_aborts = self.aborts.get(key, 0)
+        if n_aborts >= MAX_ABORTS:
+            self.counters[key] = 1 << 62  # blacklisted: never traced from here again
+            return None
         if n_aborts > 0:
             # back off: each abort doubles the wait before the next attempt
             self.counters[key] = min(self.threshold * (2 ** min(n_aborts, 16)), 2 ** 30)
@@ -302,8 +307,11 @@ class WarmState:
                 return Outcome("continue", values=tuple(key) + tuple(reds))
             tree.entries += 1
             self.stats.bump("loop_entries")
-            result = tree.func(*reds)
-            exit = tree.exits[result[0]]
+            # the function and its exit table belong together: a recursive call inside the
+            # tree may attach a bridge and recompile it while this version is running
+            func, exits = tree.code
+            result = func(*reds)
+            exit = exits[result[0]]
             if exit.kind == "jump":
                 key = exit.target_key
                 reds = result[1:]

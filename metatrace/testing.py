@@ -1,0 +1,86 @@
+"""Helpers for testing JIT'd interpreters: load an interpreter twice (JIT off / on), inspect what
+the JIT compiled, and assert on op counts in the style of PyPy's ``check_resops``."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from typing import Any, Dict, List, Optional
+
+from . import jitdriver
+
+
+def load_module(path: str, name: str, jit: bool) -> Any:
+    """Import the file ``path`` as a fresh module ``name`` with the JIT on or off for the portals
+    it decorates.  ``name`` may be package-qualified so relative imports keep working."""
+    was_off = jitdriver._forced_off
+    if jit:
+        jitdriver.enable()
+    else:
+        jitdriver.disable()
+    try:
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        spec.loader.exec_module(mod)
+        return mod
+    finally:
+        jitdriver._forced_off = was_off
+
+
+def driver_of(portal: Any) -> Any:
+    return portal.jitdriver
+
+
+def compiled_traces(portal: Any, kind: Optional[str] = None) -> List[Any]:
+    """The CompiledTraces (loops and bridges) currently live for ``portal``'s driver."""
+    ws = portal.jitdriver.runtime
+    if ws is None:
+        return []
+    out = []
+    for tree in ws.trees.values():
+        for t in tree.traces:
+            if kind is None or t.kind == kind:
+                out.append(t)
+    return out
+
+
+def op_counts(portal: Any, kind: Optional[str] = None) -> Dict[str, int]:
+    counts: Dict[str, int] = {}
+    for t in compiled_traces(portal, kind):
+        for op in t.ops:
+            counts[op.name] = counts.get(op.name, 0) + 1
+    return counts
+
+
+def check_resops(portal: Any, kind: Optional[str] = "loop", **expected: int) -> None:
+    """Assert exact op counts over the compiled traces of ``kind`` (``None`` = all)."""
+    counts = op_counts(portal, kind)
+    wrong = {name: (counts.get(name, 0), n) for name, n in expected.items() if counts.get(name, 0) != n}
+    if wrong:
+        detail = ", ".join("%s: got %d, expected %d" % (k, g, e) for k, (g, e) in sorted(wrong.items()))
+        raise AssertionError("check_resops: %s\nall counts: %s" % (detail, counts))
+
+
+def reset(portal: Any) -> None:
+    """Forget everything the JIT compiled or counted for ``portal``."""
+    ws = portal.jitdriver.runtime
+    if ws is not None:
+        ws.trees.clear()
+        ws.counters.clear()
+        ws.aborts.clear()
+        ws.dont_inline.clear()
+        from .counters import Stats
+
+        ws.stats = Stats()
+
+
+def trace_text(portal: Any, kind: Optional[str] = None) -> str:
+    from .ir.text import format_ops
+
+    parts = []
+    for t in compiled_traces(portal, kind):
+        parts.append("# %s %d at %s\n" % (t.kind, t.id, t.location))
+        parts.append("\n".join(format_ops(t.ops, t.inputargs)))
+    return "\n".join(parts)

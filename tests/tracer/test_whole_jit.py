@@ -1,0 +1,107 @@
+"""Whole-JIT tests: a tiny interpreter under the real tracer, asserting on answers and on the
+shape of what was compiled (PyPy's check_resops style)."""
+
+import pytest
+
+import metatrace
+from metatrace.testing import check_resops, compiled_traces, op_counts, reset
+
+from . import interps
+from .interps import tiny
+
+
+@pytest.fixture(autouse=True)
+def fresh():
+    reset(tiny)
+    drv = tiny.jitdriver
+    saved = drv.get_params()
+    drv.set_param("threshold", 5)
+    drv.set_param("trace_eagerness", 3)
+    yield
+    for k, v in saved.items():
+        drv.set_param(k, v)
+    reset(tiny)
+
+
+def same(code, n):
+    plain = interps.run_plain(code, n)
+    jitted = interps.run_jit(code, n)
+    assert jitted == plain
+    return plain
+
+
+def test_simple_loop_is_compiled():
+    same(interps.LOOP, 1000)
+    st = tiny.jitdriver.stats()
+    assert st["loops"] == 1
+    assert st["aborts"] == 0
+    # the dispatch is gone: one add and one sub on ints, one comparison, no generic Python ops
+    check_resops(tiny, int_add=1, int_sub=1, int_ne=1, guard_true=1, jump=1)
+    counts = op_counts(tiny, "loop")
+    assert not [name for name in counts if name.startswith("py_")]
+    # the loop ran in compiled code, entered once
+    assert st["loop_entries"] >= 1
+
+
+def test_compiled_loop_runs_again_without_retracing():
+    same(interps.LOOP, 1000)
+    same(interps.LOOP, 1000)
+    st = tiny.jitdriver.stats()
+    assert st["traces_started"] == 1
+    assert st["loop_entries"] >= 2
+
+
+def test_branch_that_flips_gets_a_bridge():
+    result = same(interps.FLIP, 1000)
+    assert result[1] == 500 * 7 - 500
+    st = tiny.jitdriver.stats()
+    assert st["loops"] >= 1
+    assert st["bridges"] >= 1
+    assert st["guard_failures"] >= 3
+    assert len(compiled_traces(tiny, "bridge")) >= 1
+
+
+def test_side_effects_before_a_failing_guard_happen_once():
+    # the log append happens before the loop-exit guard fails: it must not be repeated
+    result = same(interps.LOG, 300)
+    assert result[3] == list(range(1, 301))
+
+
+def test_exception_caught_inside_the_loop():
+    result = same(interps.DIV, 400)
+    assert -5 in result[3]  # ZeroDivisionError was caught for n % 5 == 0
+    assert tiny.jitdriver.stats()["loops"] >= 1
+
+
+def test_exception_escaping_the_portal():
+    result = same(interps.RAISE, 2000)
+    assert result[0] == ("raised", (1554,))
+
+
+def test_recursive_portal_call_is_a_call_in_the_trace():
+    same(interps.CALL, 300)
+    counts = op_counts(tiny)
+    assert counts.get("call_portal", 0) >= 1
+
+
+def test_trace_limit_aborts_and_backs_off():
+    tiny.jitdriver.set_param("trace_limit", 10)
+    same(interps.LOOP, 3000)
+    st = tiny.jitdriver.stats()
+    assert st["loops"] == 0
+    assert st["aborts_by_reason"].get("too_long", 0) >= 1
+    # backoff: far fewer attempts than merge-point passes / threshold
+    assert st["traces_started"] < 20
+
+
+def test_threshold_respected():
+    tiny.jitdriver.set_param("threshold", 100000)
+    same(interps.LOOP, 1000)
+    assert tiny.jitdriver.stats()["traces_started"] == 0
+
+
+def test_stats_keys():
+    st = metatrace.stats()
+    for key in ("loops", "bridges", "aborts", "aborts_by_reason", "guard_failures", "blackholes",
+                "invalidations", "tier1", "tier2", "tracing_s", "optimizing_s", "compiling_s"):
+        assert key in st
