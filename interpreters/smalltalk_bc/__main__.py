@@ -133,7 +133,8 @@ def tune_gc() -> None:
     gc.collect()
     if hasattr(gc, "freeze"):
         gc.freeze()
-    gc.set_threshold(100000, 50, 100)
+    if hasattr(gc, "set_threshold"):  # not on PyPy, whose GC needs no tuning
+        gc.set_threshold(100000, 50, 100)
 
 
 def disassemble(universe: object, class_name: str) -> int:

@@ -100,7 +100,7 @@ class Compiler:
             self.check_declarable(mdef, name)
             scope.vars[name] = gen.new_slot()
         body = mdef.body or []
-        for i, stmt in enumerate(body):
+        for stmt in body:
             if isinstance(stmt, P.Return):
                 self.compile_return(stmt, scope, gen)
                 break
