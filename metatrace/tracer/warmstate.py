@@ -83,7 +83,7 @@ class CompiledTrace:
     """One loop or bridge as compiled; also what the trace log records."""
 
     def __init__(self, kind: str, driver: Any, key: Any, location: str, inputargs: List[Value],
-                 ops: List[Op], unoptimized: List[str], parent: Optional[GuardDescr]) -> None:
+                 ops: List[Op], unoptimized: List[Dict[str, str]], parent: Optional[GuardDescr]) -> None:
         self.id = next(_ids)
         self.kind = kind
         self.driver = driver
@@ -100,17 +100,25 @@ class CompiledTrace:
         self.target_location = ""
 
     def to_json(self) -> Dict[str, Any]:
-        texts = format_ops(self.ops, self.inputargs)
-        ops = []
+        from ..ir.text import Printer
+
+        p = Printer()
+        inputargs = [{"name": p.name(a), "type": a.type} for a in self.inputargs]
         gd_by_op = {id(g.op): g for g in self.guards}
-        for op, text in zip(self.ops, texts):
-            entry: Dict[str, Any] = {"op": op.name, "text": text}
-            entry["args"] = [_val_json(a) for a in op.args]
-            entry["res"] = ("v%d" % id(op)) if op.has_result() else None
+        ops = []
+        for op in self.ops:
+            text = p.format_op(op)
+            entry: Dict[str, Any] = {
+                "op": op.name,
+                "args": [_val_json(a, p) for a in op.args],
+                "res": p.name(op) if op.has_result() else None,
+                "text": text,
+            }
             if op.descr is not None:
                 entry["descr"] = _descr_json(op)
             if op.location is not None:
-                entry["source"] = {"file": op.location[0], "line": op.location[1], "function": op.location[2]}
+                entry["source"] = {"file": op.location[0], "line": op.location[1],
+                                   "function": op.location[2]}
             g = gd_by_op.get(id(op))
             if g is not None:
                 entry["guard"] = {
@@ -120,6 +128,7 @@ class CompiledTrace:
                     "resume": [{"function": f.jitcode.name, "pc": f.pc,
                                 "line": f.jitcode.line_of(f.pc), "file": f.jitcode.filename}
                                for f in g.snapshot.frames],
+                    "failargs": [_val_json(v, p) if v is not EXC else "exception" for v in g.failargs],
                 }
             ops.append(entry)
         tree = self.tree
@@ -127,30 +136,32 @@ class CompiledTrace:
             "id": self.id,
             "kind": self.kind,
             "driver": str(self.driver.name),
-            "green_key": [repr(k) for k in (self.key or ())],
+            "green_key": [repr(k)[:120] for k in (self.key or ())],
             "location": self.location,
             "parent_guard": self.parent.guard_id if self.parent is not None else None,
             "parent_trace": self.parent.trace.id if self.parent is not None else None,
-            "inputargs": [{"name": t.split(" ")[0], "type": a.type} for a, t in zip(self.inputargs, ["%s%d" % (a.type, i) for i, a in enumerate(self.inputargs)])],
+            "tree": tree.id if tree is not None else None,
+            "inputargs": inputargs,
             "tier": "python",
             "tier_reason": "tier 2 (numba) is not built yet; every tree runs as Python source",
             "ops": ops,
-            "unoptimized_ops": [{"text": t} for t in self.unoptimized],
+            "unoptimized_ops": list(self.unoptimized),
             "times": dict(self.times),
-            "entries": tree.entries if tree is not None and self.kind != "bridge" else 0,
+            "entries": tree.entries if tree is not None and self.kind != "bridge" else None,
             "end": self.end,
-            "target_location": self.target_location,
-            "tree": tree.id if tree is not None else None,
+            "target_location": self.target_location or None,
         }
 
 
-def _val_json(v: Value) -> Any:
+def _val_json(v: Value, printer: Any) -> Any:
     if isinstance(v, Const):
         val = v.value
-        if val is None or isinstance(val, (bool, int, float, str)):
-            return {"const": val if not isinstance(val, float) or val == val else repr(val)}
+        if val is None or isinstance(val, (bool, str)) or (isinstance(val, int) and abs(val) < 2 ** 53):
+            return {"const": val}
+        if isinstance(val, float) and val == val and val not in (float("inf"), float("-inf")):
+            return {"const": val}
         return {"const": repr(val)[:80]}
-    return "v%d" % id(v)
+    return printer.name(v)
 
 
 def _descr_json(op: Op) -> Any:
@@ -455,7 +466,7 @@ class WarmState:
         if mi.token.invalid:
             self.abort(mi, key, bridge_of, "invalidated", "a quasi-immutable field changed while tracing")
             return outcome  # type: ignore[return-value]
-        unopt = format_ops(mi.ops, mi.inputargs)
+        unopt = [{"op": op.name, "text": text} for op, text in zip(mi.ops, format_ops(mi.ops, mi.inputargs))]
         with self.stats.timer("optimizing_s"):
             t0 = time.perf_counter()
             ops = optimize_trace(mi.inputargs, mi.ops, self.driver.params["enable_opts"])
