@@ -109,6 +109,15 @@ def _plain_truthy(cls: type) -> bool:
     return not hasattr(cls, "__bool__") and not hasattr(cls, "__len__")
 
 
+_MemberDescriptor = type(type("_S", (), {"__slots__": ("x",)}).__dict__["x"])
+
+
+def _plain_slot(attr: Any) -> bool:
+    """A class attribute that leaves instance attribute access plain: none, a __slots__ member,
+    or a non-descriptor value shadowed by the instance."""
+    return attr is None or type(attr) is _MemberDescriptor or not hasattr(attr, "__set__")
+
+
 def _is_plain_class(cls: Any) -> bool:
     """Instantiating ``cls`` is ``object.__new__`` + ``__init__``: we can trace it."""
     return (type(cls) is type and cls.__new__ is object.__new__
@@ -511,7 +520,8 @@ class MetaInterp:
                 except AttributeError:
                     pass
                 else:
-                    if isinstance(value, _CONST_GLOBAL_TYPES) or value is None:
+                    if (isinstance(value, _CONST_GLOBAL_TYPES) or value is None
+                            or (isinstance(obj, types.ModuleType) and name.isupper() and _foldable(value))):
                         return value, Const(value)
             else:
                 folded = self.fold_immutable(obj, name)
@@ -527,7 +537,7 @@ class MetaInterp:
             self.bound_methods[mbox] = (attr, box)
             return value, mbox
         cacheable = (cls.__getattribute__ is object.__getattribute__ and not hasattr(cls, "__getattr__")
-                     and not hasattr(_class_attr(cls, name), "__set__") and _is_plain_class(cls))
+                     and _plain_slot(_class_attr(cls, name)) and _is_plain_class(cls))
         if cacheable:
             self.ensure_class(box, obj)
         if cacheable:
@@ -560,8 +570,9 @@ class MetaInterp:
         obj, box = frame.values[objr], frame.boxes[objr]
         value, vbox = frame.values[vr], frame.boxes[vr]
         cls = type(obj)
-        plain = (cls.__setattr__ is object.__setattr__ and hasattr(obj, "__dict__")
-                 and _class_attr(cls, name) is None)
+        attr = _class_attr(cls, name)
+        plain = (cls.__setattr__ is object.__setattr__ and _is_plain_class(cls)
+                 and ((attr is None and hasattr(obj, "__dict__")) or type(attr) is _MemberDescriptor))
         if plain:
             self.ensure_class(box, obj)
         self.execute("setfield", [box, vbox], (obj, name, value), setattr, descr=name,
