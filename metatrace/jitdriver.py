@@ -74,7 +74,11 @@ class JitDriver:
         self.name = name
         self.params: Dict[str, Any] = _params.defaults()
         self.params.update(_global_params)
-        self.params.update(_params.env_params())
+        try:
+            self.params.update(_params.env_params())
+        except ParamError as exc:
+            # a mistake in the environment: say so plainly and stop, like a bad command line
+            raise SystemExit("metatrace: %s" % exc)
         self.portal: Any = None  # the original function
         self.jitted = False  # True when the JIT runtime is attached
         self.runtime: Any = None  # metatrace.tracer.warmstate.WarmState when jitted

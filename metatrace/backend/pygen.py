@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 import operator
 import types
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
-from ..ir.model import EXC, Const, InputArg, Op, Value
+from ..ir.model import EXC, Const, Op, Value
 from ..tracer import semantics as sem
 
 MAX_NESTING = 60  # Python's parser allows about 100 nested blocks

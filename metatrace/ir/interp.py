@@ -3,7 +3,7 @@ backends against (run the unoptimized and the optimized trace on the same inputs
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 from .model import EXC, Const, Op, Trace, Value
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 from ..errors import MetatraceError
 from .model import Const, FrameSnapshot, InputArg, Op, Snapshot, Trace, Value

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Tuple
 
+from .util import remap_uses
 from ..ir.model import Const, Op, Value
 from ..ir.ops import NOFOLD, SIDEEFFECT
 
@@ -77,15 +78,7 @@ def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
     known: Dict[int, type] = {}
     for op in ops:
         if replace:
-            op.args = [replace.get(id(a), a) for a in op.args]
-            snap = op.snapshot
-            if snap is not None:
-                for f in snap.frames:
-                    f.regs = [(r, replace.get(id(v), v)) for r, v in f.regs]
-                    if f.override is not None:
-                        f.override = replace.get(id(f.override), f.override)
-                if snap.result is not None:
-                    snap.result = replace.get(id(snap.result), snap.result)
+            remap_uses(op, replace)
         spec = op.spec
         name = op.name
         if name == "label":

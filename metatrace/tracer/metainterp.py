@@ -16,7 +16,6 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .. import hints
 from ..annotate.codewriter import Unsupported, jitcode_for
-from ..annotate.jitcode import UNBOUND
 from ..ir.model import EXC, Const, FrameSnapshot, InputArg, Op, Snapshot, Value, type_of
 from ..ir.ops import BOOL_RESULT, OPS
 from . import semantics as sem
@@ -521,7 +520,7 @@ class MetaInterp:
                     pass
                 else:
                     if (isinstance(value, _CONST_GLOBAL_TYPES) or value is None
-                            or (isinstance(obj, types.ModuleType) and name.isupper() and _foldable(value))):
+                            or (isinstance(obj, types.ModuleType) and name.isupper())):
                         return value, Const(value)
             else:
                 folded = self.fold_immutable(obj, name)
@@ -724,8 +723,8 @@ class MetaInterp:
             ebox = Const(e)
             raise TracedException(e, ebox)
         if (isinstance(value, _CONST_GLOBAL_TYPES) or value is None or value is hints
-                or (name.isupper() and _foldable(value))):
-            # functions, classes, modules, and CONSTANT_NAMES holding immutable values are
+                or name.isupper()):
+            # functions, classes, modules and globals named in CAPITALS are never rebound:
             # constants of the trace (docs/supported-python.md, "Globals")
             frame.set(ins[1], value, Const(value))
         else:

@@ -15,9 +15,9 @@ import traceback
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import hooks
-from ..backend.pygen import CodegenError, FinishExit, JumpExit, compile_tree
+from ..backend.pygen import CodegenError, compile_tree
 from ..errors import PortalError
-from ..ir.model import EXC, Const, InputArg, Op, Snapshot, Value
+from ..ir.model import EXC, Const, Op, Snapshot, Value
 from ..ir.text import format_ops
 from ..log import LOG
 from ..optimizer import optimize_trace

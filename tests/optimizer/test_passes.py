@@ -1,0 +1,181 @@
+"""Optimizer passes as 'this trace in, that trace out' (PyPy's test_optimizebasic style), plus
+fuzzing of the passes against the reference executor."""
+
+import random
+
+import pytest
+
+from metatrace.ir.interp import run_trace
+from metatrace.ir.text import format_trace, parse_trace
+from metatrace.optimizer import dce, optimize_trace, pure, sink
+
+NS = {"int": int, "list": list, "append": list.append, "pop": list.pop, "bool": bool}
+
+
+def check(pass_fn, before, after):
+    trace = parse_trace(before, NS)
+    ops = pass_fn(trace.inputargs, trace.ops)
+    trace.ops = ops
+    expected = parse_trace(after, NS)
+    assert format_trace(trace, NS) == format_trace(expected, NS)
+
+
+def test_pure_cse_and_repeated_guards():
+    check(pure.optimize, """[i0, i1]
+i2 = int_add(i0, i1)
+i3 = int_add(i0, i1)
+guard_true(i2) [i0]
+guard_true(i3) [i0]
+i4 = int_mul(i3, i2)
+finish(i4)
+""", """[i0, i1]
+i2 = int_add(i0, i1)
+guard_true(i2) [i0]
+i3 = int_mul(i2, i2)
+finish(i3)
+""")
+
+
+def test_pure_folds_constants_and_drops_guards_that_hold():
+    check(pure.optimize, """[i0]
+i1 = int_add(2, 3)
+i2 = int_lt(i1, 10)
+guard_true(i2) [i0]
+guard_class(7, $int) [i0]
+i3 = int_add(i0, i1)
+finish(i3)
+""", """[i0]
+i1 = int_add(i0, 5)
+finish(i1)
+""")
+
+
+def test_pure_known_class_guard_removed():
+    check(pure.optimize, """[r0]
+guard_class(r0, $int) [r0]
+i1 = int_add(r0, 1)
+guard_class(i1, $int) [r0]
+guard_class(r0, $int) [r0]
+finish(i1)
+""", """[r0]
+guard_class(r0, $int) [r0]
+i1 = int_add(r0, 1)
+finish(i1)
+""")
+
+
+def test_pure_never_merges_allocations():
+    text = """[i0]
+r1 = new_list(i0)
+r2 = new_list(i0)
+i3 = ptr_eq(r1, r2)
+finish(i3)
+"""
+    check(pure.optimize, text, text)
+
+
+def test_dce_removes_unused_pure_ops_only():
+    check(dce.optimize, """[i0, r1]
+i2 = int_add(i0, 1)
+i3 = int_mul(i0, 2)
+r4 = getfield(r1, descr=x)
+guard_true(i3) [i0]
+finish(i0)
+""", """[i0, r1]
+i3 = int_mul(i0, 2)
+r4 = getfield(r1, descr=x)
+guard_true(i3) [i0]
+finish(i0)
+""")
+
+
+def test_sink_push_pop_pairs_vanish():
+    check(sink.optimize, """[r0, i1]
+guard_class(r0, $list) [r0]
+r2 = call($append, r0, i1)
+guard_no_exception() [r0]
+r3 = call($pop, r0)
+guard_no_exception() [r0]
+i4 = int_add(r3, 1)
+finish(i4)
+""", """[r0, i1]
+guard_class(r0, $list) [r0]
+i2 = int_add(i1, 1)
+finish(i2)
+""")
+
+
+def test_sink_materializes_before_a_barrier_and_on_guard_failure():
+    trace = parse_trace("""[r0, i1, i2]
+guard_class(r0, $list) [r0]
+r3 = call($append, r0, i1)
+guard_no_exception() [r0]
+guard_true(i2) [r0]
+i4 = len(r0)
+finish(i4)
+""", NS)
+    ops = sink.optimize(trace.inputargs, trace.ops)
+    names = [op.name for op in ops]
+    # the append happens before len() reads the list ...
+    assert names == ["guard_class", "guard_true", "call", "len", "finish"]
+    # ... and on the guard's failure path
+    guard = ops[1]
+    assert [v for v in guard.sunk[0][1]] == [trace.inputargs[1]]
+    trace.ops = ops
+    lst = []
+    res = run_trace(trace, [lst, 5, 0])
+    assert res.kind == "guard" and lst == [5]
+    lst2 = []
+    assert run_trace(trace, [lst2, 5, 1]).value == 1 and lst2 == [5]
+
+
+# -- fuzzing: random traces, optimized vs unoptimized, on the reference executor --------------
+
+BINOPS = ["int_add", "int_sub", "int_mul", "int_and", "int_or", "int_xor", "int_lt", "int_eq", "int_ne"]
+
+
+def random_trace(rng):
+    lines = ["[i0, i1, r2]", "guard_class(r2, $list) [i0, i1, r2]"]
+    ints = ["i0", "i1"]
+    n = 3
+    for _ in range(rng.randint(3, 25)):
+        k = rng.random()
+        if k < 0.5:
+            a = rng.choice(ints + [str(rng.randint(-3, 5))])
+            b = rng.choice(ints + [str(rng.randint(-3, 5))])
+            lines.append("i%d = %s(%s, %s)" % (n, rng.choice(BINOPS), a, b))
+            ints.append("i%d" % n)
+        elif k < 0.65:
+            lines.append("r%d = call($append, r2, %s)" % (n, rng.choice(ints)))
+            lines.append("guard_no_exception() [%s]" % ", ".join(ints[:3] + ["r2"]))
+        elif k < 0.75:
+            lines.append("i%d = len(r2)" % n)
+            ints.append("i%d" % n)
+        elif k < 0.85:
+            lines.append("%s(%s) [%s]" % (rng.choice(["guard_true", "guard_false"]), rng.choice(ints),
+                                          ", ".join(ints[-3:] + ["r2"])))
+        else:
+            lines.append("i%d = int_add(%s, %s)" % (n, ints[-1], ints[-1]))
+            ints.append("i%d" % n)
+        n += 1
+    lines.append("finish(%s)" % ints[-1])
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_fuzz_optimizer_against_reference(seed):
+    rng = random.Random(seed)
+    text = random_trace(rng)
+    for inputs in ([0, 1], [3, -2], [1, 1], [7, 0]):
+        ref_list, opt_list = [1], [1]
+        ref = run_trace(parse_trace(text, NS), inputs + [ref_list])
+        trace = parse_trace(text, NS)
+        trace.ops = optimize_trace(trace.inputargs, trace.ops)
+        got = run_trace(trace, inputs + [opt_list])
+        assert ref.kind == got.kind, text
+        if ref.kind == "finish":
+            assert ref.value == got.value, text
+        else:
+            assert ref.op.name == got.op.name, text
+            assert ref.failvalues == got.failvalues, text
+        assert ref_list == opt_list, text

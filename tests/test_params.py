@@ -1,0 +1,63 @@
+"""Parameters: validation, METATRACE_PARAMS, set_param/get_params."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+import metatrace
+from metatrace import ParamError
+from metatrace.params import PARAMS, parse_params
+
+
+def test_every_api_parameter_is_accepted():
+    for name in ("threshold", "function_threshold", "trace_eagerness", "trace_limit", "decay",
+                 "loop_longevity", "inlining", "max_unroll_recursion", "retrace_limit",
+                 "enable_opts", "backend", "numba_threshold"):
+        assert name in PARAMS
+    assert parse_params("backend=python,threshold=7") == {"backend": "python", "threshold": 7}
+
+
+def test_unknown_parameter_lists_valid_ones():
+    with pytest.raises(ParamError) as info:
+        parse_params("treshold=5")
+    msg = str(info.value)
+    assert "unknown JIT parameter 'treshold'" in msg and "threshold" in msg and "trace_limit" in msg
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("threshold=abc", "expected an integer"),
+    ("threshold=0", "at least 1"),
+    ("backend=llvm", "must be one of auto, python, numba"),
+    ("enable_opts=pure:magic", "unknown optimization(s) magic"),
+    ("threshold", "expected name=value"),
+])
+def test_bad_values(text, fragment):
+    with pytest.raises(ParamError, match=None) as info:
+        parse_params(text)
+    assert fragment in str(info.value)
+
+
+def test_set_param_validates_and_get_params_reports():
+    drv = metatrace.JitDriver(greens=["pc"])
+    drv.set_param("threshold", "17")
+    assert drv.get_params()["threshold"] == 17
+    with pytest.raises(ParamError):
+        metatrace.set_param("nope", 1)
+
+
+def test_bad_environment_is_a_clear_error_not_a_traceback():
+    env = dict(os.environ, METATRACE_PARAMS="threshold=-3")
+    proc = subprocess.run([sys.executable, "-m", "examples.stacklang", "loops"], env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "METATRACE_PARAMS" in proc.stderr and "at least 1" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_jit_param_option_error():
+    proc = subprocess.run([sys.executable, "-m", "examples.stacklang", "loops", "--jit-param", "bogus=1"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "unknown JIT parameter 'bogus'" in proc.stderr and "Traceback" not in proc.stderr
