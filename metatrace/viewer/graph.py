@@ -202,8 +202,7 @@ class GraphBuilder:
 
     def _group_node(self, c: graphviz.Digraph, t: Trace, gr: Group) -> None:
         rows = []
-        head = gr.location if gr.location is not None else "(%s)" % (
-            "start of bridge" if t.kind == "bridge" else "entry")
+        head = gr.location if gr.location is not None else _lead_title(t)
         rows.append('<TR><TD ALIGN="LEFT" BGCOLOR="%s"><B>%s</B></TD></TR>' % (
             HEADER_FILL, esc(head)))
         shown = 0
@@ -399,6 +398,16 @@ class GraphBuilder:
         if self.links:
             attrs["href"] = "#aborts"
         g.node("aborts", label=label, **attrs)
+
+
+def _lead_title(t: Trace) -> str:
+    """Ops before a trace's first merge point: for a bridge, the rest of the instruction whose
+    guard failed."""
+    if t.kind == "bridge" and t.parent is not None and t.parent_guard is not None:
+        loc = _optimized_guard_location(t.parent, t.parent_guard)
+        if loc is not None:
+            return "(rest of %s)" % loc
+    return "(%s start)" % t.kind
 
 
 def _optimized_guard_location(t: Trace, guard_id: int) -> Optional[str]:
