@@ -55,7 +55,15 @@ def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
     lists: Dict[int, Value] = {}
     replace: Dict[int, Value] = {}
     known: Dict[int, type] = {}
+    ptr_ne: Dict[int, Any] = {}
+    distinct: set = set()
     skip_guard = False
+
+    def apart(a: Value, b: Value) -> bool:
+        return (id(a), id(b)) in distinct
+
+    def all_apart(box: Value) -> bool:
+        return all(k != id(box) and apart(lists[k], box) for k in pending)
 
     def materialize() -> None:
         for key, values in pending.items():
@@ -75,10 +83,16 @@ def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
             known[id(op.args[0])] = op.args[1].value
         elif name == "new_list":
             known[id(op)] = list
+        elif name == "ptr_ne":
+            ptr_ne[id(op)] = op.args
+        elif name == "guard_true" and id(op.args[0]) in ptr_ne:
+            a, b = ptr_ne[id(op.args[0])]
+            distinct.add((id(a), id(b)))
+            distinct.add((id(b), id(a)))
         args = op.args
         if name == "call" and len(args) == 3 and _is(args[0], list.append) and known.get(id(args[1])) is list:
             key = id(args[1])
-            if pending and key not in pending:
+            if pending and key not in pending and not all_apart(args[1]):
                 materialize()
             lists[key] = args[1]
             pending.setdefault(key, []).append(args[2])
@@ -101,6 +115,15 @@ def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
             out.append(op)
             continue
         if name in ("guard_no_exception", "guard_exception"):
+            out.append(op)
+            continue
+        if (pending and name in ("getitem", "setitem", "len") and known.get(id(args[0])) is list
+                and all_apart(args[0])):
+            out.append(op)  # another list, proven distinct from the pending ones
+            continue
+        if (pending and name == "call" and len(args) >= 2 and isinstance(args[0], Const)
+                and args[0].value in (list.pop, list.append) and known.get(id(args[1])) is list
+                and all_apart(args[1])):
             out.append(op)
             continue
         if pending and not _safe(op, known):

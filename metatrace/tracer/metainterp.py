@@ -149,6 +149,9 @@ class MetaInterp:
         self.heap: Dict[Tuple[Value, str], Value] = {}
         # item cache: (list box, constant index) -> value box, for lists of known class
         self.items: Dict[Tuple[Value, int], Value] = {}
+        # list boxes used so far (with their list), and pairs proven distinct by a guard
+        self.lists: List[Tuple[Value, Any]] = []
+        self.distinct: set = set()
         self.start_key: Any = None
         self.token = InvalidationToken()
         self.limit = self.driver.params["trace_limit"]
@@ -270,7 +273,11 @@ class MetaInterp:
             self.heap.clear()
             self.items.clear()
         elif name == "call" and self.items:
-            self.items.clear()  # list.append/pop/...: indices may shift; aliases unknown
+            if len(boxes) > 1 and self.class_of(boxes[1]) is list:
+                keep_own = isinstance(boxes[0], Const) and boxes[0].value is list.append
+                self.list_written(boxes[1], keep_own)
+            else:
+                self.items.clear()
         if result_class is not None:
             self.known_class[op] = result_class
         elif name in BOOL_RESULT:
@@ -281,6 +288,33 @@ class MetaInterp:
 
     def forget_items(self, listbox: Value) -> None:
         self.items.clear()
+
+    def is_distinct(self, a: Value, b: Value) -> bool:
+        return (id(a), id(b)) in self.distinct
+
+    def separate(self, box: Value, value: Any) -> None:
+        """Before a list is read or written through ``box``: prove, with one ``ptr_ne`` guard
+        per pair, that it is not the same list as the other list boxes of the trace, so that
+        caching reads and sinking appends of one list survive writes to the other."""
+        if type(value) is not list:
+            return
+        for other, oval in self.lists:
+            if other is box or self.is_distinct(box, other) or oval is value:
+                continue
+            cond = self.record("ptr_ne", [box, other])
+            self.known_class[cond] = bool
+            self.guard("guard_true", [cond])
+            self.distinct.add((id(box), id(other)))
+            self.distinct.add((id(other), id(box)))
+        if not any(b is box for b, _ in self.lists):
+            self.lists.append((box, value))
+            if len(self.lists) > 6:
+                del self.lists[0]
+
+    def list_written(self, box: Value, keep_own: bool = False) -> None:
+        """Forget cached items a write through ``box`` may have changed."""
+        self.items = {k: v for k, v in self.items.items()
+                      if (k[0] is box and keep_own) or (k[0] is not box and self.is_distinct(k[0], box))}
 
     def may_run_user_code(self, name: str, boxes: List[Value]) -> bool:
         """Could this side-effecting op write attributes we cached (by running user code)?"""
@@ -604,8 +638,10 @@ class MetaInterp:
                 frame.pc += 1
                 return
         cache = type(obj) is list and isinstance(ibox, Const) and type(idx) is int and idx >= 0
-        if cache:
+        if type(obj) is list:
             self.ensure_class(box, obj)
+            self.separate(box, obj)
+        if cache:
             cached = self.items.get((box, idx))
             if cached is not None and 0 <= idx < len(obj):
                 frame.set(d, obj[idx], cached)
@@ -622,13 +658,19 @@ class MetaInterp:
         obj, box = frame.values[objr], frame.boxes[objr]
         idx, ibox = frame.values[idxr], frame.boxes[idxr]
         cache = type(obj) is list and isinstance(ibox, Const) and type(idx) is int and idx >= 0
-        if cache:
+        if type(obj) is list:
             self.ensure_class(box, obj)
+            self.separate(box, obj)
         self.execute("setitem", [box, ibox, frame.boxes[vr]], (obj, idx, frame.values[vr]),
                      OPS["setitem"].impl)
         if type(obj) is list:
-            # another list box may alias this list: keep only this box's other indices
-            self.items = {k: v for k, v in self.items.items() if k[0] is box and k[1] != idx}
+            # other indices of this list stay; lists not proven distinct may be this one
+            old = self.items
+            self.list_written(box)
+            if isinstance(ibox, Const):
+                for k, v in old.items():
+                    if k[0] is box and k[1] != idx:
+                        self.items[k] = v
             if cache:
                 self.items[(box, idx)] = frame.boxes[vr]
         frame.pc += 1
@@ -799,6 +841,7 @@ class MetaInterp:
             elif isinstance(attr, (types.MethodDescriptorType, types.WrapperDescriptorType)) and attr.__objclass__ is cls:
                 # a method of a builtin type, e.g. list.append: a residual call of the descriptor
                 self.ensure_class(obox, obj)
+                self.separate(obox, obj)
                 if (isinstance(obox, Const) and cls in _IMMUTABLE_TYPES
                         and all(isinstance(b, Const) and type(b.value) in _IMMUTABLE_TYPES for b in boxes)):
                     try:

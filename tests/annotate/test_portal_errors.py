@@ -120,7 +120,7 @@ def test_can_enter_jit_in_nested_loop_is_rejected():
     def interp(pc):
         while pc < 10:
             jit_merge_point(pc=pc)
-            for i in range(2):
+            for _i in range(2):
                 metatrace.can_enter_jit(pc=pc)
             pc += 1
 

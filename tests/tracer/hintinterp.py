@@ -34,7 +34,7 @@ def opaque(x):
 
 def with_loop(x):
     t = 0
-    for j in range(3):
+    for _j in range(3):
         t += x
     return t
 
@@ -42,7 +42,7 @@ def with_loop(x):
 @unroll_safe
 def unrolled(x):
     t = 0
-    for j in range(3):
+    for _j in range(3):
         t += x
     return t
 
