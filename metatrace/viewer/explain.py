@@ -87,20 +87,25 @@ DEFAULT_GUARD_ADVICE = "the condition checked here differs from what the trace s
 def explain_abort(log: Log, abort: Dict[str, Any], count: int = 1) -> str:
     """One paragraph: what happened, where in the interpreted program and in the interpreter,
     and what to try."""
+    return _join(abort_headline(log, abort, count), abort_advice(abort))
+
+
+def abort_advice(abort: Dict[str, Any]) -> str:
+    s = ABORT_ADVICE.get(str(abort.get("reason")),
+                         "the JIT gave up on this trace; see the detail above.")
+    if abort.get("kind") == "bridge":
+        s += " (This was a bridge from a failing guard; the guard is retried later.)"
+    return s
+
+
+def abort_headline(log: Log, abort: Dict[str, Any], count: int = 1) -> str:
+    """What happened and where, without the advice."""
     reason = str(abort.get("reason", "unknown"))
-    head = {
-        "too_long": "trace too long",
-        "escaped": "exception escaped while tracing",
-        "invalidated": "invalidated while tracing",
-        "compile_failed": "compilation failed",
-        "bad_loop": "trace did not form a loop",
-        "internal_error": "internal tracer error",
-    }.get(reason, "aborted (%s)" % reason)
+    head = ABORT_TITLES.get(reason, "aborted (%s)" % reason)
     src = abort.get("source")
-    parts = ["%s in %s" % (head, where(src)), "at `%s`" % abort.get("location", "?")]
+    s = "%s in %s at `%s`" % (head, where(src), abort.get("location", "?"))
     if count > 1:
-        parts.append("(%d times)" % count)
-    s = " ".join(parts) + ": "
+        s += " (%d times)" % count
     facts: List[str] = []
     if reason == "too_long":
         limit = log.param(abort.get("driver"), "trace_limit")
@@ -117,40 +122,63 @@ def explain_abort(log: Log, abort: Dict[str, Any], count: int = 1) -> str:
     if detail and reason != "too_long":
         facts.append(str(detail))
     if facts:
-        s += "; ".join(facts) + ". "
-    s += ABORT_ADVICE.get(reason, "the JIT gave up on this trace; see the detail above.")
-    if abort.get("kind") == "bridge":
-        s += " (This was a bridge from a failing guard; the guard is retried later.)"
+        s += ": " + "; ".join(facts)
     return s
+
+
+ABORT_TITLES = {
+    "too_long": "trace too long",
+    "escaped": "exception escaped while tracing",
+    "invalidated": "invalidated while tracing",
+    "compile_failed": "compilation failed",
+    "bad_loop": "trace did not form a loop",
+    "internal_error": "internal tracer error",
+}
+
+
+def _join(headline: str, advice: str) -> str:
+    return "%s. %s" % (headline, advice[:1].upper() + advice[1:])
 
 
 def explain_guard(log: Log, trace: Trace, op: Dict[str, Any]) -> str:
     """Why ``op`` (a guard of ``trace``) fails: kind, interpreted location, interpreter line,
-    what it passes to a bridge, and advice."""
+    what happens on failure, and advice."""
+    return _join(guard_headline(log, trace, op), guard_advice(op))
+
+
+def guard_advice(op: Dict[str, Any]) -> str:
+    return GUARD_ADVICE.get(str(op.get("op")), DEFAULT_GUARD_ADVICE)
+
+
+def guard_headline(log: Log, trace: Trace, op: Dict[str, Any]) -> str:
+    """Which guard, where, how often, and what handles its failures."""
     g = op["guard"]
     name = str(op.get("op"))
     loc = guard_location(trace, g["id"]) or trace.location
     failures = g.get("failures", 0)
-    s = "%s %d failed %d time%s in %s at `%s`" % (
-        name, g["id"], failures, "" if failures == 1 else "s", where(op.get("source")), loc)
+    s = "%s %d of %s failed %d time%s in %s at `%s`" % (
+        name, g["id"], trace.label, failures, "" if failures == 1 else "s",
+        where(op.get("source")), loc)
     checked = _checked(op)
     if checked:
         s += " (checks %s)" % checked
-    s += ": " + GUARD_ADVICE.get(name, DEFAULT_GUARD_ADVICE)
+    facts: List[str] = []
     resume = g.get("resume") or []
     if resume:
         frames = " > ".join("%s (%s:%s)" % (f.get("function", "?"), short_file(f.get("file")),
                                              f.get("line", "?")) for f in resume)
-        s += " It resumes the interpreter in %s." % frames
+        facts.append("it resumes the interpreter in %s" % frames)
     b = g.get("bridge")
     if b is not None:
         bt = log.by_id.get(b)
         end = _end_text(bt) if bt is not None else ""
-        s += " Bridge %d handles the failures%s." % (b, end)
+        facts.append("bridge %d handles the failures%s" % (b, end))
     elif failures:
         eager = log.param(trace.doc.get("driver"), "trace_eagerness")
-        s += " No bridge yet%s." % (
-            " (one is traced after trace_eagerness=%s failures)" % eager if eager else "")
+        facts.append("no bridge yet%s" % (
+            " (one is traced after trace_eagerness=%s failures)" % eager if eager else ""))
+    if facts:
+        s += ": " + "; ".join(facts)
     return s
 
 

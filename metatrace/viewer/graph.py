@@ -21,6 +21,7 @@ MAX_OUTLINE_TRACES = 800  # above this many traces in view, ask for --trace ID
 MAX_OP_CHARS = 72
 MAX_ROWS_PER_GROUP = 40
 MAX_ABORT_ROWS = 12
+COLUMN = 12  # groups per column in a long trace
 
 COLD = (0x9E, 0x9E, 0x9E)
 HOT = (0xD8, 0x43, 0x15)
@@ -197,8 +198,30 @@ class GraphBuilder:
         else:
             for gr in groups:
                 self._group_node(c, t, gr)
+        self._columns(c, t, groups)
+
+    def _columns(self, c: graphviz.Digraph, t: Trace, groups: List[Group]) -> None:
+        """Chain the groups top to bottom; a long trace snakes into several columns of
+        :data:`COLUMN` groups (rows tied with rank=same) instead of one very tall one."""
+        height = len(groups)
+        if height > COLUMN * 1.5:
+            ncols = -(-len(groups) // COLUMN)
+            height = -(-len(groups) // ncols)
+            for row in range(height):
+                with c.subgraph() as r:
+                    r.attr(rank="same")
+                    row_groups = groups[row::height]
+                    for gr in row_groups:
+                        r.node(node_id(t, gr.index))
+                    if row == 0:  # keep the columns in order, left to right
+                        for a, b in zip(row_groups, row_groups[1:]):
+                            r.edge(node_id(t, a.index), node_id(t, b.index), style="invis")
         for a, b in zip(groups, groups[1:]):
-            c.edge(node_id(t, a.index), node_id(t, b.index), weight="10", color="#78909c")
+            if b.index % height == 0:
+                c.edge(node_id(t, a.index), node_id(t, b.index), color="#78909c",
+                       constraint="false", style="dashed")
+            else:
+                c.edge(node_id(t, a.index), node_id(t, b.index), weight="10", color="#78909c")
 
     def _group_node(self, c: graphviz.Digraph, t: Trace, gr: Group) -> None:
         rows = []

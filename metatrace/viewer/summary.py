@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from .explain import explain_abort, explain_guard, explain_invalidation, grouped_aborts
-from .model import Log, Trace, where
+from .explain import (abort_advice, abort_headline, explain_abort, explain_guard,
+                      explain_invalidation, grouped_aborts, guard_advice, guard_headline)
+from .model import Log, Trace, guard_location
 
 COUNTERS = ["loops", "bridges", "aborts", "guard_failures", "blackholes", "invalidations",
             "tier1", "tier2", "traces_started", "bridge_traces_started", "loop_entries",
@@ -47,17 +48,21 @@ def summarize(log: Log, top: int = 10) -> Dict[str, Any]:
         "hot_guards": [
             {"trace": t.id, "guard": op["guard"]["id"], "op": op["op"],
              "failures": op["guard"]["failures"], "bridge": op["guard"].get("bridge"),
-             "source": op.get("source"), "explanation": explain_guard(log, t, op)}
+             "source": op.get("source"), "location": guard_location(t, op["guard"]["id"]),
+             "headline": guard_headline(log, t, op), "advice": guard_advice(op),
+             "explanation": explain_guard(log, t, op)}
             for t, op in log.hot_guards(top)],
         "aborts": [
             {"reason": g["abort"].get("reason"), "location": g["abort"].get("location"),
              "kind": g["abort"].get("kind"), "count": g["count"],
              "source": g["abort"].get("source"), "detail": g["abort"].get("detail"),
+             "headline": abort_headline(log, g["abort"], g["count"]),
+             "advice": abort_advice(g["abort"]),
              "explanation": explain_abort(log, g["abort"], g["count"])}
             for g in grouped_aborts(log)[:top]],
         "invalidations": [
             {"reason": inv.get("reason"), "class": inv.get("class"), "field": inv.get("field"),
-             "explanation": explain_invalidation(inv)}
+             "count": inv["count"], "explanation": explain_invalidation(inv)}
             for inv in _distinct(log.invalidations)],
     }
 
@@ -136,13 +141,11 @@ def format_summary(data: Dict[str, Any], title: str = "metatrace trace log summa
         out += _table(["id", "kind", "runs", "ops", "guards", "bridges", "end", "location",
                        "origin"], rows, right=[0, 2, 3, 4, 5])
     if data["hot_guards"]:
-        out += ["", "guards that failed most (why):"]
-        for g in data["hot_guards"]:
-            out.append(_wrap("- " + g["explanation"]))
+        out += ["", "guards that failed most:"]
+        out += _explained(data["hot_guards"], "op")
     if data["aborts"]:
-        out += ["", "aborts (why):"]
-        for a in data["aborts"]:
-            out.append(_wrap("- " + a["explanation"]))
+        out += ["", "aborts:"]
+        out += _explained(data["aborts"], "reason")
     if data["invalidations"]:
         out += ["", "invalidations:"]
         for inv in data["invalidations"]:
@@ -151,12 +154,22 @@ def format_summary(data: Dict[str, Any], title: str = "metatrace trace log summa
     return "\n".join(out) + "\n"
 
 
-def _wrap(text: str, width: int = 100, indent: str = "    ") -> str:
+def _explained(items: List[Dict[str, Any]], key: str) -> List[str]:
+    """Each item's headline, with the advice for its kind (guard op or abort reason) once,
+    under the first item of that kind."""
+    out: List[str] = []
+    advised = set()
+    for it in items:
+        out.append(_wrap("- " + it["headline"]))
+        if it[key] not in advised:
+            advised.add(it[key])
+            out.append(_wrap("why/what to do: " + it["advice"], indent="      ",
+                             first="      "))
+    return out
+
+
+def _wrap(text: str, width: int = 100, indent: str = "    ", first: str = "  ") -> str:
     import textwrap
 
-    return textwrap.fill(text, width=width, initial_indent="  ", subsequent_indent=indent,
+    return textwrap.fill(text, width=width, initial_indent=first, subsequent_indent=indent,
                          break_long_words=False, break_on_hyphens=False)
-
-
-def source_line(src: Any) -> str:
-    return where(src)
