@@ -54,7 +54,8 @@ class Recorder:
             "drivers": [
                 {"name": str(d.name), "greens": list(d.greens),
                  "reds": d.reds if isinstance(d.reds, str) else list(d.reds),
-                 "params": d.get_params()}
+                 "params": d.get_params(),
+                 "residual_functions": _residual_notes(d)}
                 for d in drivers()
             ],
             "traces": [t.to_json() for t in self.traces],
@@ -69,6 +70,18 @@ class Recorder:
         with open(tmp, "w") as f:
             json.dump(doc, f, indent=1, default=repr)
         os.replace(tmp, path)
+
+
+def _residual_notes(driver: Any) -> List[Dict[str, str]]:
+    """Functions the tracer would not trace into because of the Python they use, and why."""
+    ws = driver.runtime
+    if ws is None:
+        return []
+    out = []
+    for code, reason in ws.residual_notes.items():
+        name = getattr(code, "co_qualname", getattr(code, "co_name", repr(code)))
+        out.append({"function": str(name), "reason": reason})
+    return out
 
 
 LOG = Recorder()

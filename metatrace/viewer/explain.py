@@ -117,13 +117,26 @@ def abort_headline(log: Log, abort: Dict[str, Any], count: int = 1) -> str:
             names = [str(f.get("function", "?")) for f in inlined]
             recursive = len(set(names)) < len(names)
             facts.append("%d levels of interpreter calls inlined%s (%s)" % (
-                len(inlined), ", recursively" if recursive else "", " > ".join(names)))
+                len(inlined), ", recursively" if recursive else "", _runs(names)))
     detail = abort.get("detail")
     if detail and reason != "too_long":
         facts.append(str(detail))
     if facts:
         s += ": " + "; ".join(facts)
     return s
+
+
+def _runs(names: List[str]) -> str:
+    """``a > b > b > b`` as ``a > b x3``."""
+    out: List[str] = []
+    i = 0
+    while i < len(names):
+        j = i
+        while j < len(names) and names[j] == names[i]:
+            j += 1
+        out.append(names[i] if j - i == 1 else "%s x%d" % (names[i], j - i))
+        i = j
+    return " > ".join(out)
 
 
 ABORT_TITLES = {

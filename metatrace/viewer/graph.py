@@ -225,7 +225,8 @@ class GraphBuilder:
 
     def _group_node(self, c: graphviz.Digraph, t: Trace, gr: Group) -> None:
         rows = []
-        head = gr.location if gr.location is not None else _lead_title(t)
+        head = gr.location if gr.location is not None else (
+            "(peeled loop start)" if gr.section == "peeled" else _lead_title(t))
         rows.append('<TR><TD ALIGN="LEFT" BGCOLOR="%s"><B>%s</B></TD></TR>' % (
             HEADER_FILL, esc(head)))
         shown = 0

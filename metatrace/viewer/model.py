@@ -148,8 +148,7 @@ def group_ops(ops: Iterable[Dict[str, Any]]) -> List[Group]:
             section = "preamble" if i < peel_at else "peeled"
         starts = op.get("op") == "debug_merge_point" or (peel_at is not None and i == peel_at)
         if cur is None or starts or cur.section != section:
-            loc = _descr_str(op) if op.get("op") == "debug_merge_point" else (
-                cur.location if cur is not None and i == peel_at else None)
+            loc = _descr_str(op) if op.get("op") == "debug_merge_point" else None
             cur = Group(location=loc, section=section, index=len(groups))
             groups.append(cur)
         cur.ops.append(op)
