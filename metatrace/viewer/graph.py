@@ -166,7 +166,7 @@ class GraphBuilder:
         attrs = {"label": label, "color": color, "penwidth": str(heat_width(heat, top, 1, 4)),
                  "style": "rounded,filled",
                  "fillcolor": LOOP_FILL if t.kind == "loop" else BRIDGE_FILL,
-                 "fontsize": "10", "labeljust": "l", "id": "cluster-trace-%d" % t.id,
+                 "fontsize": "10", "labeljust": "l", "id": "cluster_trace_%d" % t.id,
                  "tooltip": attr("%s %d at %s" % (t.kind, t.id, t.location))}
         if self.links:
             attrs["href"] = "#" + anchor(t)
@@ -191,7 +191,8 @@ class GraphBuilder:
             for section, title in (("preamble", "preamble"), ("peeled", "peeled loop")):
                 with c.subgraph(name="cluster_t%d_%s" % (t.id, section), graph_attr={
                         "label": title, "style": "dashed", "color": "#90a4ae",
-                        "fillcolor": "none", "fontsize": "9", "penwidth": "1"}) as s:
+                        "fillcolor": "none", "fontsize": "9", "penwidth": "1",
+                        "id": "cluster_trace_%d_%s" % (t.id, section)}) as s:
                     for gr in groups:
                         if gr.section == section:
                             self._group_node(s, t, gr)
@@ -243,7 +244,7 @@ class GraphBuilder:
                         % QUIET_GUARD)
         label = ('<<TABLE BORDER="1" COLOR="#b0bec5" CELLBORDER="0" CELLSPACING="0" '
                  'CELLPADDING="2" BGCOLOR="white">%s</TABLE>>' % "".join(rows))
-        attrs: Dict[str, str] = {"id": "node-" + node_id(t, gr.index),
+        attrs: Dict[str, str] = {"id": "node_" + node_id(t, gr.index),
                                  "tooltip": attr("%s %d: %s" % (t.kind, t.id, head))}
         if self.links:
             attrs["href"] = "#" + anchor(t, gr.index)
@@ -291,7 +292,7 @@ class GraphBuilder:
                         % (g["id"], color, esc(note)))
         label = ('<<TABLE BORDER="1" COLOR="#b0bec5" CELLBORDER="0" CELLSPACING="0" '
                  'CELLPADDING="2" BGCOLOR="white">%s</TABLE>>' % "".join(rows))
-        attrs = {"id": "node-" + node_id(t, 0),
+        attrs = {"id": "node_" + node_id(t, 0),
                  "tooltip": attr("%s %d at %s" % (t.kind, t.id, t.location))}
         if self.links:
             attrs["href"] = "#" + anchor(t)
@@ -342,13 +343,13 @@ class GraphBuilder:
                    label=attr(label), color=heat_color(failures, self.top_failures),
                    fontcolor=heat_color(failures, self.top_failures),
                    penwidth=str(heat_width(failures, self.top_failures, 1, 5)),
-                   id="bridge-%d" % t.id, weight="2",
+                   id="bridge_%d" % t.id, weight="2",
                    tooltip=attr("bridge %d from guard %s of %s %d" % (
                        t.id, t.parent_guard, t.parent.kind, t.parent.id)))
         # where the trace ends
         if t.end == "finish":
             g.edge(self._last(t), "t%dfinish" % t.id, color="#607d8b",
-                   id="end-%d" % t.id, style="dashed")
+                   id="end_%d" % t.id, style="dashed")
             return
         target = t.target
         if target is None:
@@ -356,26 +357,26 @@ class GraphBuilder:
             nid = "t%dexit" % t.id
             g.node(nid, label=attr("jump to %s (not in this log)" % where), shape="box",
                    style="dashed,rounded", fontsize="9")
-            g.edge(self._last(t), nid, id="end-%d" % t.id, style="dashed")
+            g.edge(self._last(t), nid, id="end_%d" % t.id, style="dashed")
             return
         if target.id not in self.shown:
             nid = "t%dto%d" % (t.id, target.id)
             g.node(nid, label=attr("%s %d at %s" % (target.kind, target.id, target.location)),
                    shape="box", style="dashed,rounded", fontsize="9",
                    **({"href": "#" + anchor(target)} if self.links else {}))
-            g.edge(self._last(t), nid, label="jump", id="end-%d" % t.id, style="dashed")
+            g.edge(self._last(t), nid, label="jump", id="end_%d" % t.id, style="dashed")
             return
         heat = target.heat if target is t else t.heat
         top = self.top_entries if target is t else max(self.top_entries, self.top_failures)
         if target is t:
             g.edge(self._last(t), self._loop_head(t), label="back edge", constraint="false",
                    color=heat_color(heat, top), penwidth=str(heat_width(heat, top, 1.2, 5)),
-                   id="end-%d" % t.id, fontcolor="#455a64")
+                   id="end_%d" % t.id, fontcolor="#455a64")
         else:
             g.edge(self._last(t), self._loop_head(target),
                    label=attr("jump to %s %d" % (target.kind, target.id)),
                    color="#546e7a", style="bold" if heat else "solid", constraint="false",
-                   penwidth=str(heat_width(heat, top, 1, 4)), id="end-%d" % t.id,
+                   penwidth=str(heat_width(heat, top, 1, 4)), id="end_%d" % t.id,
                    fontcolor="#455a64")
 
     # -- what the JIT gave up on ---------------------------------------------------------------
@@ -418,7 +419,7 @@ class GraphBuilder:
                             '</TR>' % (esc(key), n))
         label = ('<<TABLE BORDER="1" COLOR="#e57373" CELLBORDER="0" CELLSPACING="0" '
                  'CELLPADDING="3" BGCOLOR="white">%s</TABLE>>' % "".join(rows))
-        attrs = {"id": "node-aborts"}
+        attrs = {"id": "node_aborts"}
         if self.links:
             attrs["href"] = "#aborts"
         g.node("aborts", label=label, **attrs)
