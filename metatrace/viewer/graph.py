@@ -421,7 +421,7 @@ class GraphBuilder:
                  'CELLPADDING="3" BGCOLOR="white">%s</TABLE>>' % "".join(rows))
         attrs = {"id": "node_aborts"}
         if self.links:
-            attrs["href"] = "#aborts"
+            attrs["href"] = "#aborts" if groups else "#invalidations"
         g.node("aborts", label=label, **attrs)
 
 

@@ -49,10 +49,10 @@ section.trace h2{font-size:15px;margin:4px 0}
 :target{outline:2px solid #ff9800}
 """
 
-SCRIPT = """
+SCRIPT = r"""
 (function(){
  var box=document.getElementById('q'), out=document.getElementById('qcount');
- box.addEventListener('input',function(){
+ function run(){
   var q=box.value.toLowerCase(), n=0;
   document.querySelectorAll('section.trace').forEach(function(sec){
    var any=false;
@@ -64,7 +64,11 @@ SCRIPT = """
    sec.classList.toggle('hidden',!!q&&!any&&head.indexOf(q)<0);
   });
   out.textContent=q?(n+' matching ops'):'';
- });
+  document.body.setAttribute('data-matches', q?String(n):'');
+ }
+ box.addEventListener('input',run);
+ var m=/[?&]q=([^&#]*)/.exec(location.search);  /* page.html?q=guard_class */
+ if(m){box.value=decodeURIComponent(m[1].replace(/\+/g,' '));run();}
 })();
 """
 
