@@ -58,6 +58,21 @@ def _lazy(module: str, func: str = "main"):  # type: ignore[no-untyped-def]
     return run
 
 
+def _bench(argv: List[str]) -> int:
+    """The benchmarks live in the source checkout (benchmarks/), not in the installed package."""
+    import os
+    import runpy
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    script = os.path.join(root, "benchmarks", "run.py")
+    if not os.path.exists(script):
+        sys.stderr.write("metatrace bench: benchmarks/ not found next to the package (%s); run it "
+                         "from a source checkout (pip install -e .)\n" % root)
+        return 2
+    mod = runpy.run_path(script)
+    return int(mod["main"](argv) or 0)
+
+
 COMMANDS = {
     "view": _lazy("metatrace.viewer.cli", "view_main"),
     "summary": _lazy("metatrace.viewer.cli", "summary_main"),
@@ -65,7 +80,7 @@ COMMANDS = {
     "st": _lazy("interpreters.smalltalk_bc.__main__"),
     "demo": _demo,
     "params": _params,
-    "bench": _lazy("benchmarks.run", "main"),
+    "bench": lambda argv: _bench(argv),
 }
 
 
