@@ -91,8 +91,10 @@ class GraphBuilder:
         self.stage = stage
         self.links = links  # hrefs to the HTML page's anchors
         self.top_entries = max([t.heat for t in log.traces if t.kind == "loop"] or [0])
-        self.top_failures = max([op["guard"]["failures"] for t in log.traces for op in t.guards]
-                                or [0])
+        top_failures = max([op["guard"]["failures"] for t in log.traces for op in t.guards]
+                           or [0])
+        # one scale for loop entries and guard failures: both count runs of a path
+        self.top_entries = self.top_failures = max(self.top_entries, top_failures)
         self._groups: Dict[int, List[Group]] = {}
         self.shown: Set[int] = set()
         self.detailed: Set[int] = set()
@@ -145,6 +147,9 @@ class GraphBuilder:
                  "%s ops" % self.stage]
         if self.mode == "outline":
             parts.append("outline: pick a trace with --trace ID for its ops")
+        if self.mode == "trace":
+            parts.append("showing trace %s and its neighbours" % ", ".join(
+                str(i) for i in sorted(self.detailed)))
         return "metatrace: " + ", ".join(parts)
 
     def _too_big_message(self, ntraces: int, nops: int) -> str:
