@@ -40,7 +40,7 @@ def _choice(*choices: str) -> Callable[[Any], str]:
     return check
 
 
-OPTIMIZATIONS = ("sink", "pure", "dce")
+OPTIMIZATIONS = ("sink", "heap", "pure", "dce")
 
 
 def _opts(value: Any) -> str:

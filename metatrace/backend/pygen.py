@@ -197,9 +197,15 @@ class PyGen:
                 exprs.append("None")
             else:
                 exprs.append(self.name(v))
-        for lst, values in getattr(guard, "sunk", ()):
-            for v in values:
-                self.emit(indent, "%s.append(%s)" % (self.name(lst), self.name(v)))
+        for d in guard.sunk:
+            t = self.name(d.target)
+            if d.kind == "append":
+                for v in d.values:
+                    self.emit(indent, "%s.append(%s)" % (t, self.name(v)))
+            elif d.kind == "setfield":
+                self.emit(indent, "%s.%s = %s" % (t, d.key, self.name(d.values[0])))
+            else:
+                self.emit(indent, "%s[%s] = %s" % (t, self.name(d.key), self.name(d.values[0])))
         if gd is not None and gd.bridge is not None:
             bridge = gd.bridge
             for ia, e in zip(bridge.inputargs, exprs):

@@ -142,8 +142,8 @@ def run_trace(trace: Trace, inputs: List[Any], max_iterations: int = 10000) -> T
         args = [get(a) for a in op.args]
         if op.is_guard():
             if guard_fails(op, args, exc):
-                for lst, values in getattr(op, "sunk", ()):
-                    get(lst).extend(get(v) for v in values)
+                for deferred in op.sunk:
+                    deferred.perform(get)
                 fail = []
                 snap = op.snapshot
                 if snap is not None:

@@ -124,6 +124,43 @@ class Snapshot:
         return out
 
 
+class Deferred:
+    """A store the optimizer delayed; a guard does it on its failure path before it exits.
+
+    ``kind`` is ``append`` (``values`` are appended to ``target``), ``setfield`` (``key`` is the
+    attribute name, ``values[0]`` the value) or ``setitem`` (``key`` is the index value).
+    """
+
+    __slots__ = ("kind", "target", "key", "values")
+
+    def __init__(self, kind: str, target: Value, key: Any, values: List[Value]) -> None:
+        self.kind = kind
+        self.target = target
+        self.key = key
+        self.values = values
+
+    def uses(self) -> List[Value]:
+        out = [self.target] + list(self.values)
+        if self.kind == "setitem":
+            out.append(self.key)
+        return out
+
+    def remap(self, replace: dict) -> "Deferred":
+        key = replace.get(id(self.key), self.key) if self.kind == "setitem" else self.key
+        return Deferred(self.kind, replace.get(id(self.target), self.target), key,
+                        [replace.get(id(v), v) for v in self.values])
+
+    def perform(self, get: Any) -> None:
+        """Do the store on concrete values (``get`` maps a trace value to its value)."""
+        target = get(self.target)
+        if self.kind == "append":
+            target.extend(get(v) for v in self.values)
+        elif self.kind == "setfield":
+            setattr(target, self.key, get(self.values[0]))
+        else:
+            target[get(self.key)] = get(self.values[0])
+
+
 class Op(Value):
     __slots__ = ("name", "args", "descr", "type", "snapshot", "guard_id", "location", "sunk", "__weakref__")
 
@@ -137,7 +174,7 @@ class Op(Value):
         self.snapshot: Optional[Snapshot] = None
         self.guard_id = -1
         self.location: Any = None  # interpreter source (file, line) for the log
-        self.sunk: List[Any] = []  # guards: (list, values) appended on the failure path
+        self.sunk: List["Deferred"] = []  # guards: stores done on the failure path, in order
 
     @property
     def spec(self) -> OpSpec:

@@ -23,9 +23,8 @@ def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
         if snap is not None:
             for v in snap.values():
                 used.add(id(v))
-        for _lst, values in getattr(op, "sunk", ()):
-            used.add(id(_lst))
-            for v in values:
+        for deferred in op.sunk:
+            for v in deferred.uses():
                 used.add(id(v))
     out.reverse()
     return out

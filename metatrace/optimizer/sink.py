@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from .util import remap_uses
-from ..ir.model import Const, Op, Value
+from ..ir.model import Const, Deferred, Op, Value
 
 _SAFE = {
     "debug_merge_point", "label", "same_as", "new", "new_tuple", "new_method", "new_slice",
@@ -109,12 +109,11 @@ def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
             replace[id(op)] = pending[id(args[0])][-1]
             skip_guard = True
             continue
-        if op.is_guard() and name not in ("guard_no_exception", "guard_exception"):
+        if op.is_guard():
+            # every failure path — also a guard_no_exception after an op kept while appends are
+            # pending — does the pending appends before it exits
             if pending:
-                op.sunk = [(lists[k], list(vs)) for k, vs in pending.items() if vs]  # type: ignore[attr-defined]
-            out.append(op)
-            continue
-        if name in ("guard_no_exception", "guard_exception"):
+                op.sunk = op.sunk + [Deferred("append", lists[k], None, list(vs)) for k, vs in pending.items() if vs]
             out.append(op)
             continue
         if (pending and name in ("getitem", "setitem", "len") and known.get(id(args[0])) is list

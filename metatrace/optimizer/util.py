@@ -19,5 +19,4 @@ def remap_uses(op: Op, replace: Dict[int, Value]) -> None:
         if snap.result is not None:
             snap.result = replace.get(id(snap.result), snap.result)
     if op.sunk:
-        op.sunk = [(replace.get(id(lst), lst), [replace.get(id(v), v) for v in values])
-                   for lst, values in op.sunk]
+        op.sunk = [d.remap(replace) for d in op.sunk]

@@ -9,7 +9,13 @@ from metatrace.ir.interp import run_trace
 from metatrace.ir.text import format_trace, parse_trace
 from metatrace.optimizer import dce, optimize_trace, pure, sink
 
-NS = {"int": int, "list": list, "append": list.append, "pop": list.pop, "bool": bool}
+class Obj:
+    def __init__(self):
+        self.a = 1
+        self.b = 2
+
+
+NS = {"int": int, "list": list, "append": list.append, "pop": list.pop, "bool": bool, "Obj": Obj}
 
 
 def check(pass_fn, before, after):
@@ -120,7 +126,7 @@ finish(i4)
     assert names == ["guard_class", "guard_true", "call", "len", "finish"]
     # ... and on the guard's failure path
     guard = ops[1]
-    assert [v for v in guard.sunk[0][1]] == [trace.inputargs[1]]
+    assert guard.sunk[0].kind == "append" and guard.sunk[0].values == [trace.inputargs[1]]
     trace.ops = ops
     lst = []
     res = run_trace(trace, [lst, 5, 0])
@@ -135,25 +141,54 @@ BINOPS = ["int_add", "int_sub", "int_mul", "int_and", "int_or", "int_xor", "int_
 
 
 def random_trace(rng):
-    lines = ["[i0, i1, r2]", "guard_class(r2, $list) [i0, i1, r2]"]
+    """Random trace over ints i0, i1, a list r2 and a plain object r3, with the kinds of ops the
+    tracer records for interpreters: arithmetic, appends/pops, attribute and item reads and
+    writes (constant and computed indices), len, and guards."""
+    lines = ["[i0, i1, r2, r3]", "guard_class(r2, $list) [i0, i1, r2]", "guard_class(r3, $Obj) [r3]"]
     ints = ["i0", "i1"]
-    n = 3
-    for _ in range(rng.randint(3, 25)):
+    n = 4
+
+    def live():
+        return ", ".join(ints[-3:] + ["r2", "r3"])
+
+    for _ in range(rng.randint(3, 30)):
         k = rng.random()
-        if k < 0.5:
+        if k < 0.3:
             a = rng.choice(ints + [str(rng.randint(-3, 5))])
             b = rng.choice(ints + [str(rng.randint(-3, 5))])
             lines.append("i%d = %s(%s, %s)" % (n, rng.choice(BINOPS), a, b))
             ints.append("i%d" % n)
-        elif k < 0.65:
+        elif k < 0.4:
             lines.append("r%d = call($append, r2, %s)" % (n, rng.choice(ints)))
-            lines.append("guard_no_exception() [%s]" % ", ".join(ints[:3] + ["r2"]))
-        elif k < 0.75:
+            lines.append("guard_no_exception() [%s]" % live())
+        elif k < 0.45:
+            lines.append("i%d = call($pop, r2)" % n)
+            lines.append("guard_no_exception() [%s]" % live())
+            ints.append("i%d" % n)
+        elif k < 0.5:
             lines.append("i%d = len(r2)" % n)
             ints.append("i%d" % n)
-        elif k < 0.85:
-            lines.append("%s(%s) [%s]" % (rng.choice(["guard_true", "guard_false"]), rng.choice(ints),
-                                          ", ".join(ints[-3:] + ["r2"])))
+        elif k < 0.6:
+            lines.append("setfield(r3, %s, descr=%s)" % (rng.choice(ints), rng.choice("ab")))
+        elif k < 0.7:
+            lines.append("i%d = getfield(r3, descr=%s)" % (n, rng.choice("ab")))
+            lines.append("guard_no_exception() [%s]" % live())
+            ints.append("i%d" % n)
+        elif k < 0.8:
+            idx = rng.choice(["0", "1", "2", "i%d" % (n - 1) if ("i%d" % (n - 1)) in ints else "1"])
+            if rng.random() < 0.3 and ints:
+                lines.append("i%d = int_and(%s, 1)" % (n, rng.choice(ints)))
+                ints.append("i%d" % n)
+                idx = "i%d" % n
+                n += 1
+            if rng.random() < 0.5:
+                lines.append("setitem(r2, %s, %s)" % (idx, rng.choice(ints)))
+            else:
+                lines.append("i%d = getitem(r2, %s)" % (n, idx))
+                ints.append("i%d" % n)
+            lines.append("guard_no_exception() [%s]" % live())
+        elif k < 0.9:
+            lines.append("%s(%s) [%s]" % (rng.choice(["guard_true", "guard_false"]), rng.choice(ints), live()))
         else:
             lines.append("i%d = int_add(%s, %s)" % (n, ints[-1], ints[-1]))
             ints.append("i%d" % n)
@@ -162,20 +197,31 @@ def random_trace(rng):
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.parametrize("seed", range(300))
+def state(obj):
+    return (obj.a, obj.b)
+
+
+@pytest.mark.parametrize("seed", range(400))
 def test_fuzz_optimizer_against_reference(seed):
+    """Optimized and unoptimized trace: same end, same values, same heap afterwards."""
     rng = random.Random(seed)
     text = random_trace(rng)
-    for inputs in ([0, 1], [3, -2], [1, 1], [7, 0]):
-        ref_list, opt_list = [1], [1]
-        ref = run_trace(parse_trace(text, NS), inputs + [ref_list])
+    for inputs, start in (([0, 1], [1, 2, 3]), ([3, -2], [5]), ([1, 1], []), ([7, 0], [0, 0, 0, 0])):
+        ref_list, opt_list = list(start), list(start)
+        ref_obj, opt_obj = Obj(), Obj()
+        ref = run_trace(parse_trace(text, NS), inputs + [ref_list, ref_obj])
         trace = parse_trace(text, NS)
         trace.ops = optimize_trace(trace.inputargs, trace.ops)
-        got = run_trace(trace, inputs + [opt_list])
+        got = run_trace(trace, inputs + [opt_list, opt_obj])
         assert ref.kind == got.kind, text
         if ref.kind == "finish":
             assert ref.value == got.value, text
         else:
             assert ref.op.name == got.op.name, text
-            assert ref.failvalues == got.failvalues, text
-        assert ref_list == opt_list, text
+
+            def norm(values, lst, obj):
+                return ["L" if v is lst else "O" if v is obj else v for v in values]
+
+            assert norm(ref.failvalues, ref_list, ref_obj) == norm(got.failvalues, opt_list, opt_obj), text
+        assert ref_list == opt_list, (text, inputs, start)
+        assert state(ref_obj) == state(opt_obj), (text, inputs, start)
