@@ -55,10 +55,16 @@ def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
         return a is not b and (id(a), id(b)) in distinct
 
     def emit_field(obj: Value, name: str, v: Value) -> None:
-        out.append(Op("setfield", [obj, v], name))
+        op = Op("setfield", [obj, v], name)
+        op.location = where.get(("f", id(obj), name))
+        out.append(op)
 
     def emit_item(lst: Value, idx: Value, v: Value) -> None:
-        out.append(Op("setitem", [lst, idx, v]))
+        op = Op("setitem", [lst, idx, v])
+        op.location = where.get(("i", id(lst), id(idx)))
+        out.append(op)
+
+    where: Dict[Any, Any] = {}  # the interpreter source of each delayed store
 
     def flush_fields(name: Optional[str] = None) -> None:
         for key in [k for k in fields if name is None or k[1] == name]:
@@ -134,6 +140,7 @@ def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
                     emit_field(o2, key[1], v2)
                 fields.pop((id(obj), op.descr), None)
                 fields[(id(obj), op.descr)] = (obj, v)
+                where[("f", id(obj), op.descr)] = op.location
                 drop_guard = True
                 continue
             flush_all()
@@ -175,6 +182,7 @@ def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
                 items.pop(key, None)
                 flush_items(lst, sym)
                 items[key] = (lst, idx, args[2])
+                where[("i", id(lst), id(idx))] = op.location
                 drop_guard = True
                 continue
             flush_items(lst, sym)

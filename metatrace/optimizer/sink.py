@@ -68,8 +68,12 @@ def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
     def materialize() -> None:
         for key, values in pending.items():
             for v in values:
-                out.append(Op("call", [Const(list.append), lists[key], v]))
+                new = Op("call", [Const(list.append), lists[key], v])
+                new.location = where.get(id(v))
+                out.append(new)
         pending.clear()
+
+    where: Dict[int, Any] = {}  # value -> interpreter source of the append that pushed it
 
     for op in ops:
         if replace:
@@ -96,6 +100,7 @@ def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
                 materialize()
             lists[key] = args[1]
             pending.setdefault(key, []).append(args[2])
+            where[id(args[2])] = op.location
             skip_guard = True
             continue
         if name == "call" and len(args) == 2 and _is(args[0], list.pop) and pending.get(id(args[1])):

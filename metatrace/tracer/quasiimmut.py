@@ -94,7 +94,11 @@ def notify_write(obj: Any, name: str) -> None:
         token = r()
         if token is not None and not token.invalid:
             token.invalidate(reason)
-            info = {"reason": reason, "field": name, "class": type(obj).__name__}
+            tree = token.owner
+            info = {"reason": reason, "field": name, "class": type(obj).__name__,
+                    "tree": getattr(tree, "id", None),
+                    "traces": [t.id for t in getattr(tree, "traces", ())],
+                    "location": getattr(getattr(tree, "root", None), "location", None)}
             LOG.add_invalidation(info)
             hooks.fire("on_invalidate", info)
 

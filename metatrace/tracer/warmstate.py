@@ -98,6 +98,19 @@ class CompiledTrace:
         self.guards: List[GuardDescr] = []
         self.end = ""
         self.target_location = ""
+        self.target_trace: Optional[int] = None
+        self.invalidated = ""
+
+    def _repr_svg_(self) -> Optional[str]:
+        """Jupyter shows a compiled trace as the viewer's graph."""
+        from ..viewer import TraceView
+
+        return TraceView.from_compiled(self)._repr_svg_()
+
+    def __str__(self) -> str:
+        from ..viewer import TraceView
+
+        return str(TraceView.from_compiled(self))
 
     def to_json(self) -> Dict[str, Any]:
         from ..ir.text import Printer
@@ -150,6 +163,8 @@ class CompiledTrace:
             "entries": tree.entries if tree is not None and self.kind != "bridge" else None,
             "end": self.end,
             "target_location": self.target_location or None,
+            "target_trace": self.target_trace,
+            "invalidated": self.invalidated or None,
         }
 
 
@@ -225,6 +240,8 @@ class Tree:
 
     def on_invalidated(self, reason: str) -> None:
         self.invalid = True
+        for t in self.traces:
+            t.invalidated = reason
         self.ws.tree_invalidated(self, reason)
 
 
@@ -478,6 +495,11 @@ class WarmState:
         ct.end = done.end
         if done.end == "jump":
             ct.target_location = self.location(done.target_key)
+            target = self.trees.get(done.target_key)
+            if target is not None and not target.invalid:
+                ct.target_trace = target.root.id
+            elif bridge_of is None and done.target_key == key:
+                ct.target_trace = ct.id
         ct.times["tracing_ops"] = len(mi.ops)
         ct.times["optimizing_s"] = t_opt
         t0 = time.perf_counter()
