@@ -205,6 +205,7 @@ class Tree:
         self.exits: List[Any] = []
         self.source = ""
         self.entries = 0
+        self.last_used = ws.generation
         self.traces: List[CompiledTrace] = [root]
         self.invalid = False
         root.tree = self
@@ -257,6 +258,7 @@ class WarmState:
         self.dont_inline: set = set()
         self.residual_notes: Dict[Any, str] = {}
         self.ngreens = len(portal_jitcode.green_regs)
+        self.generation = 0  # bumped at every compile; trees unused for loop_longevity are freed
         self.params_changed("threshold")
 
     # -- parameters and helpers ---------------------------------------------------------
@@ -334,6 +336,7 @@ class WarmState:
             if confirm is not None and not confirm(*(tuple(key) + tuple(reds))):
                 return Outcome("continue", values=tuple(key) + tuple(reds))
             tree.entries += 1
+            tree.last_used = self.generation
             self.stats.bump("loop_entries")
             # the function and its exit table belong together: a recursive call inside the
             # tree may attach a bridge and recompile it while this version is running
@@ -514,6 +517,7 @@ class WarmState:
                 old = self.trees.get(key)
                 if old is not None:
                     old.invalid = True
+                    self.stats.counters["tier1"] -= 1
                 self.trees[key] = tree
                 self.counters[key] = 0
                 self.stats.bump("loops")
@@ -543,6 +547,9 @@ class WarmState:
             self.abort(mi, key, bridge_of, "compile_failed", str(e))
             return outcome  # type: ignore[return-value]
         dt = time.perf_counter() - t0
+        self.generation += 1
+        if self.generation % 32 == 0:
+            self.free_old_trees()
         ct.times["compiling_s"] = dt
         self.stats.counters["compiling_s"] += dt
         LOG.add_trace(ct)
@@ -554,8 +561,22 @@ class WarmState:
         frame = mi.framestack[0]
         return [frame.values[r] for r in frame.jitcode.red_regs]
 
+    def free_old_trees(self) -> None:
+        """Keep the code cache bounded: drop trees not entered for loop_longevity compiles."""
+        limit = self.generation - self.driver.params["loop_longevity"]
+        for key, tree in list(self.trees.items()):
+            if tree.last_used < limit:
+                del self.trees[key]
+                self.stats.counters["tier1"] -= 1
+                tree.invalid = True
+                for t in tree.traces:
+                    t.invalidated = "freed: not used for %d compilations" % self.driver.params["loop_longevity"]
+                self.counters[key] = self.threshold
+                self.stats.bump("freed_loops")
+
     def tree_invalidated(self, tree: Tree, reason: str) -> None:
         self.stats.bump("invalidations")
         if self.trees.get(tree.key) is tree:
             del self.trees[tree.key]
+            self.stats.counters["tier1"] -= 1
             self.counters[tree.key] = self.threshold

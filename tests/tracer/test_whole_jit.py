@@ -105,3 +105,18 @@ def test_stats_keys():
     for key in ("loops", "bridges", "aborts", "aborts_by_reason", "guard_failures", "blackholes",
                 "invalidations", "tier1", "tier2", "tracing_s", "optimizing_s", "compiling_s"):
         assert key in st
+
+
+def test_unused_trees_are_freed_by_loop_longevity():
+    drv = tiny.jitdriver
+    drv.set_param("loop_longevity", 1)
+    # many different loops (each its own code tuple), each run once: old ones get freed
+    for k in range(80):
+        code = (("add", k), ("dec", 0), ("jnz", 0), ("ret", 0))
+        assert interps.run_jit(code, 50) == interps.run_plain(code, 50)
+    st = drv.stats()
+    assert st["loops"] >= 64
+    assert st["freed_loops"] > 0
+    assert len(drv.runtime.trees) < st["loops"]
+    assert st["tier1"] == len(drv.runtime.trees)
+    drv.set_param("loop_longevity", 1000)
