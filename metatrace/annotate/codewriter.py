@@ -313,23 +313,11 @@ class CodeWriter:
         self.jitcode.has_loop = True
         top, end, brk = Label(), Label(), Label()
         self.mark(top)
-        is_portal_loop = (
-            self.portal and node.body and isinstance(node.body[0], ast.Expr)
-            and isinstance(node.body[0].value, ast.Call)
-            and self.static_callee(node.body[0].value.func) is hints.jit_merge_point
-        )
         if not (isinstance(node.test, ast.Constant) and node.test.value):
             self.lineno = self.offset + node.lineno
             cond = self.expr(node.test)
             self.emit("goto_if_not", cond, end)
-        blk = _Block("loop")
-        blk.break_label = brk
-        blk.continue_label = top
-        blk.portal_loop = is_portal_loop  # type: ignore[attr-defined]
-        self.blocks.append(blk)
-        for s in node.body:
-            self.stmt(s)
-        self.blocks.pop()
+        self.loop_body(node.body, brk, top)
         self.emit("goto", top)
         self.mark(end)
         for s in node.orelse:
@@ -421,10 +409,7 @@ class CodeWriter:
 
     def stmt_Continue(self, node: ast.Continue) -> None:
         i = self._loop_index(node)
-        blk = self.blocks[i]
-        if self.portal and getattr(blk, "portal_loop", False):
-            pass
-        self.exit_blocks(i + 1, blk.continue_label)
+        self.exit_blocks(i + 1, self.blocks[i].continue_label)
 
     def stmt_Return(self, node: ast.Return) -> None:
         value = self.expr(node.value) if node.value is not None else self.const(None)

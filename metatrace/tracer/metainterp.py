@@ -83,6 +83,7 @@ _CONST_GLOBAL_TYPES = (types.FunctionType, types.BuiltinFunctionType, type, type
 _INT_OPS = {"add", "sub", "mul", "and", "or", "xor", "floordiv", "mod", "lshift", "rshift"}
 _FLOAT_OPS = {"add": "float_add", "sub": "float_sub", "mul": "float_mul", "truediv": "float_truediv"}
 _PURE_BUILTINS = {abs, len, min, max, chr, ord, int, float, str, bool, hash, divmod, round, repr}
+_PURE_BUILTIN_IDS = {id(f) for f in _PURE_BUILTINS}
 _IMMUTABLE_TYPES = (int, float, str, bool, type(None), tuple, bytes, frozenset)
 _BUILTIN_TRUTH = {bool, int, float, str, list, tuple, dict, type(None), bytes, set, frozenset}
 
@@ -328,6 +329,18 @@ class MetaInterp:
                 return False
             if cls is dict and len(boxes) > 1 and self.class_of(boxes[1]) in _BUILTIN_VALUE_TYPES:
                 return False
+        return True
+
+    def fold_call(self, frame: MIFrame, d: int, fn: Any, args: Tuple[Any, ...],
+                  kwnames: Tuple[str, ...] = ()) -> bool:
+        """Run ``fn`` now and make its result a constant in register ``d``; False if it raised
+        (then the caller records the operation, which will raise again at run time)."""
+        try:
+            value = sem.call(fn, args, kwnames)
+        except BaseException:  # noqa: B036
+            return False
+        frame.set(d, value, Const(value))
+        frame.pc += 1
         return True
 
     # -- main loop ---------------------------------------------------------------------
@@ -623,13 +636,7 @@ class MetaInterp:
         idx, ibox = frame.values[idxr], frame.boxes[idxr]
         if isinstance(box, Const) and isinstance(ibox, Const) and (
                 isinstance(obj, (tuple, str, bytes)) or id(obj) in self.immutable_arrays):
-            try:
-                value = obj[idx]
-            except BaseException:  # noqa: B036
-                pass
-            else:
-                frame.set(d, value, Const(value))
-                frame.pc += 1
+            if self.fold_call(frame, d, OPS["getitem"].impl, (obj, idx)):
                 return
         if box in self.tuple_items and isinstance(ibox, Const) and type(idx) is int:
             items = self.tuple_items[box]
@@ -844,13 +851,7 @@ class MetaInterp:
                 self.separate(obox, obj)
                 if (isinstance(obox, Const) and cls in _IMMUTABLE_TYPES
                         and all(isinstance(b, Const) and type(b.value) in _IMMUTABLE_TYPES for b in boxes)):
-                    try:
-                        value = sem.call(attr, tuple([obj] + args), kwnames)
-                    except BaseException:  # noqa: B036
-                        pass
-                    else:
-                        frame.set(d, value, Const(value))
-                        frame.pc += 1
+                    if self.fold_call(frame, d, attr, tuple([obj] + args), kwnames):
                         return
                 value, box = self.residual(attr, Const(attr), [obox] + boxes, tuple([obj] + args), kwnames)
                 frame.set(d, value, box)
@@ -898,15 +899,8 @@ class MetaInterp:
                 if self.push_call(frame, fval, args, boxes, kwnames):
                     return
             elif mode == "elidable":
-                if all(isinstance(b, Const) for b in boxes):
-                    try:
-                        value = sem.call(fval, tuple(args), kwnames)
-                    except BaseException:  # noqa: B036 - let the residual call raise it
-                        pass
-                    else:
-                        frame.set(d, value, Const(value))
-                        frame.pc += 1
-                        return
+                if all(isinstance(b, Const) for b in boxes) and self.fold_call(frame, d, fval, tuple(args), kwnames):
+                    return
                 value, box = self.residual(fval, fbox, boxes, tuple(args), kwnames, opname="call_pure")
                 frame.set(d, value, box)
                 frame.pc += 1
@@ -919,15 +913,9 @@ class MetaInterp:
         elif isinstance(fval, type) and _is_plain_class(fval):
             if self.construct(frame, d, fval, args, boxes, kwnames):
                 return
-        elif (fval in _PURE_BUILTINS and all(isinstance(b, Const) for b in boxes)
+        elif (id(fval) in _PURE_BUILTIN_IDS and all(isinstance(b, Const) for b in boxes)
               and all(type(a) in _IMMUTABLE_TYPES for a in args)):
-            try:
-                value = sem.call(fval, tuple(args), kwnames)
-            except BaseException:  # noqa: B036
-                pass
-            else:
-                frame.set(d, value, Const(value))
-                frame.pc += 1
+            if self.fold_call(frame, d, fval, tuple(args), kwnames):
                 return
         value, box = self.residual(fval, fbox, boxes, tuple(args), kwnames)
         frame.set(d, value, box)
