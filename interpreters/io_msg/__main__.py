@@ -14,8 +14,8 @@ from typing import Any, List, Optional
 
 import metatrace.cliopts
 
-STACK_SIZE = 512 * 1024 * 1024
-RECURSION_LIMIT = 200000
+STACK_SIZE = 1024 * 1024 * 1024
+RECURSION_LIMIT = 1000000
 
 DESCRIPTION = """\
 Run an Io program (a prototype-based, message-passing language) on the metatrace Io

@@ -16,7 +16,7 @@ rewrites its code mid-loop invalidates the compiled loop instead of running stal
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 import metatrace
 from metatrace import jit_merge_point, promote
@@ -32,6 +32,8 @@ class Singletons:
     true: Any = None
     false: Any = None
     runtime: Any = None
+    depth = 0
+    max_depth = 10000
 
 
 S = Singletons
@@ -88,6 +90,8 @@ def eval_arg_at(m: IoMessage, locals: Any, i: int) -> Any:
 
 
 def send(target: Any, locals: Any, m: IoMessage) -> Any:
+    if type(target) is IoLocals:
+        return send_to_locals(target, locals, m)
     v = lookup(target, m.name)
     if v is None:
         return S.runtime.send_missing(target, locals, m)
@@ -100,6 +104,36 @@ def send(target: Any, locals: Any, m: IoMessage) -> Any:
             v = promote(v)
             return activate(v, target, locals, m, None)
     return v
+
+
+LOCALS_PRIMS: Dict[str, Any] = {}
+
+
+@metatrace.unroll_safe
+def send_to_locals(target: IoLocals, locals: Any, m: IoMessage) -> Any:
+    """A message sent to a Locals object (a message with no explicit receiver inside a block):
+    its own slots (arguments, local variables, self, call), then Object's primitives with the
+    Locals as receiver (as C Io's Locals proto has them), else forwarded to ``self``."""
+    name = m.name
+    idx = promote(target.map).index_of(name)
+    if idx >= 0:
+        v = target.slots[idx]
+        t = type(v)
+        if t is IoCFunction:
+            v = promote(v)
+            return v.fn(target, locals, m)
+        if t is IoBlock:
+            if v.activatable:
+                v = promote(v)
+                return activate(v, target, locals, m, None)
+        return v
+    if name == "call":
+        return target.get_call()
+    prim = LOCALS_PRIMS.get(name)
+    if prim is not None:
+        prim = promote(prim)
+        return prim.fn(target, locals, m)
+    return send(target.scope, locals, m)
 
 
 @metatrace.unroll_safe
@@ -126,6 +160,10 @@ def activate(block: IoBlock, target: Any, sender: Any, m: IoMessage, slot_contex
     body = block.body
     if body is None:
         return S.nil
+    depth = S.depth + 1
+    if depth > S.max_depth:
+        raise IoError(None, "Stack overflow: Io recursion deeper than %d calls" % S.max_depth)
+    S.depth = depth
     try:
         return run_body(body, loc)
     except ReturnSignal as r:
@@ -149,6 +187,8 @@ def activate(block: IoBlock, target: Any, sender: Any, m: IoMessage, slot_contex
                            "reached)")
         e2.frames.append((target, m))
         raise e2
+    finally:
+        S.depth = depth - 1
 
 
 def _body_location(body: IoMessage) -> str:

@@ -90,6 +90,8 @@ class Runtime:
 
     def boot(self) -> None:
         ev.S.runtime = self
+        ev.S.depth = 0
+        ev.S.max_depth = max(200, sys.getrecursionlimit() // 16)
         obj = IoObject(root_map(()), [])
         self.Object = obj
         lobby = IoObject(root_map(()), [])
@@ -186,6 +188,11 @@ class Runtime:
             target = self.protos[pname]
             for name, fn in entries:
                 set_slot(target, name, IoCFunction(fn, name, pname))
+        ev.LOCALS_PRIMS.clear()
+        for name in self.Object.map.names:
+            v = get_own_slot(self.Object, name)
+            if type(v) is IoCFunction:
+                ev.LOCALS_PRIMS[name] = v
         coro.init_main(self)
         for fname in LIB_FILES:
             self.do_file(os.path.join(LIB_DIR, fname), self.Lobby, label=fname)
@@ -333,7 +340,14 @@ class Runtime:
             e = lookup(exc, "error")
         text = self.as_string(e) if e is not None else "nil"
         lines = ["", "  %s: %s" % (tname, text), "  ---------"]
-        for target, m in err.frames:
+        frames = err.frames
+        if len(frames) > 60:
+            head, tail = frames[:40], frames[-10:]
+            for target, m in head:
+                lines.append("  " + self.describe_frame(target, m))
+            lines.append("  ... %d more frames ..." % (len(frames) - 50))
+            frames = tail
+        for target, m in frames:
             lines.append("  " + self.describe_frame(target, m))
         if not err.frames:
             lines.append("  nothing on stack")

@@ -22,7 +22,6 @@ Exception do(
 
     pass := method(rawRaise(self))
 
-    asString := method(self type .. ": " .. self error)
 )
 
 Error := Exception clone
