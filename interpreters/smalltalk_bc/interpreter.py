@@ -153,6 +153,9 @@ def interpret(method: SMethod, frame: Frame) -> Any:
     pc = 0
     while True:
         jit_merge_point(pc=pc, method=method, frame=frame)
+        # the stack depth at a pc is always the same (the compiler keeps the stack balanced):
+        # as a constant of the trace, every stack slot index is a constant too
+        promote(frame.sp)
         code = method.code
         op = code[pc]
         if op < B.SEND:

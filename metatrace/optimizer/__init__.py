@@ -10,7 +10,7 @@ being built; ``enable_opts`` selects among the passes that exist.
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, Dict, List, Optional
 
 from ..ir.model import Op
 from . import dce, heap, pure, sink
@@ -19,9 +19,12 @@ PASSES = (("sink", sink.optimize), ("heap", heap.optimize), ("pure", pure.optimi
           ("dce", dce.optimize))
 
 
-def optimize_trace(inputargs: List[Any], ops: List[Op], enable_opts: str = "all") -> List[Op]:
+def optimize_trace(inputargs: List[Any], ops: List[Op], enable_opts: str = "all",
+                   known: Optional[Dict[int, type]] = None) -> List[Op]:
+    """Run the enabled passes.  ``known`` maps id(input argument) to its exact class where the
+    trace's start already knows it (a bridge inherits that from its guard)."""
     enabled = None if enable_opts == "all" else set(enable_opts.split(":"))
     for name, fn in PASSES:
         if name == "dce" or enabled is None or name in enabled:
-            ops = fn(inputargs, ops)
+            ops = fn(inputargs, ops, known)
     return ops

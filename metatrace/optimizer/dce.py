@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Dict, Optional, Any, List
 
 from ..ir.model import Op
 
 
-def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
+def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, type]] = None) -> List[Op]:
     used = set()
     out: List[Op] = []
     for op in reversed(ops):

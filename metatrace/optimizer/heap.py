@@ -11,8 +11,8 @@ Only writes that cannot fail are delayed: attributes of objects whose class is k
 (no descriptors, no ``__setattr__``), and list items at an index already read or written
 successfully in this trace, with no length change of that list since.  Indices are compared
 symbolically as ``base + offset`` (through ``int_add``/``int_sub`` with constants): the same
-symbolic index is the same item; different ones are only known apart when both are
-non-negative constants.
+symbolic index is the same item; different ones are known apart when both are non-negative
+(constants, or values the tracer guarded ``>= 0``), since negative indices wrap around.
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ def _sym(v: Value, syms: Dict[int, Tuple[Any, int]]) -> Tuple[Any, int]:
     return syms.get(id(v), (id(v), 0))
 
 
-def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
+def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, type]] = None) -> List[Op]:
     out: List[Op] = []
     replace: Dict[int, Value] = {}
-    known: Dict[int, type] = {}
+    known: Dict[int, type] = dict(known_in or {})  # id(value) -> its exact class
     syms: Dict[int, Tuple[Any, int]] = {}
     ptr_ne: Dict[int, Any] = {}
     distinct: set = set()
@@ -49,6 +49,19 @@ def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
     fields: Dict[Tuple[int, str], Tuple[Value, Value]] = {}
     items: Dict[Tuple[int, Tuple[Any, int]], Tuple[Value, Value, Value]] = {}
     valid: set = set()  # (id(list), sym) known to be in range
+    nonneg: set = set()  # ids of int values known >= 0
+    ge_zero: Dict[int, Value] = {}  # id(int_ge(x, 0)) -> x
+
+    min_nonneg: Dict[Any, int] = {}  # base -> smallest offset proven >= 0
+
+    def is_nonneg(v: Value) -> bool:
+        if isinstance(v, Const):
+            return type(v.value) is int and v.value >= 0
+        if id(v) in nonneg:
+            return True
+        base, off = _sym(v, syms)
+        low = min_nonneg.get(base)
+        return low is not None and off >= low
     drop_guard = False
 
     def apart(a: Value, b: Value) -> bool:
@@ -71,7 +84,7 @@ def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
             obj, v = fields.pop(key)
             emit_field(obj, key[1], v)
 
-    def flush_items(lst: Optional[Value] = None, keep_sym: Any = None) -> None:
+    def flush_items(lst: Optional[Value] = None, keep_sym: Any = None, keep_idx: Any = None) -> None:
         """Store pending items of lists that may be ``lst`` (all lists if None), except the
         entry of ``lst`` at exactly ``keep_sym`` and entries provably at other indices."""
         for key in list(items):
@@ -85,6 +98,10 @@ def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
                     # (sp + 1 and sp + 2 may be the same item of a short list when negative
                     # indices wrap, so symbolic offsets prove nothing.)
                     if s2 == keep_sym or (s2[0] is None and keep_sym[0] is None):
+                        continue
+                    # base + o1 and base + o2, both >= 0: different items
+                    if (s2[0] == keep_sym[0] and keep_idx is not None and is_nonneg(idx)
+                            and is_nonneg(keep_idx)):
                         continue
             del items[key]
             emit_item(l2, idx, v)
@@ -124,6 +141,18 @@ def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
                 syms[id(op)] = (base, off + (args[1].value if name == "int_add" else -args[1].value))
         elif name == "ptr_ne":
             ptr_ne[id(op)] = args
+        elif name == "int_ge" and isinstance(args[1], Const) and args[1].value == 0:
+            ge_zero[id(op)] = args[0]
+        elif name == "guard_true" and id(args[0]) in ge_zero:
+            x = ge_zero[id(args[0])]
+            nonneg.add(id(x))
+            base, off = _sym(x, syms)
+            if base is not None:
+                min_nonneg[base] = min(off, min_nonneg.get(base, off))
+        elif name == "len":
+            nonneg.add(id(op))
+        if name == "int_add" and is_nonneg(args[0]) and is_nonneg(args[1]):
+            nonneg.add(id(op))
         elif name == "guard_true" and id(args[0]) in ptr_ne:
             a, b = ptr_ne[id(args[0])]
             distinct.add((id(a), id(b)))
@@ -174,18 +203,18 @@ def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
                     replace[id(op)] = pending[2]
                     drop_guard = True
                     continue
-                flush_items(lst, sym)
+                flush_items(lst, sym, idx)
                 out.append(op)
                 valid.add(key)
                 continue
             if key in valid:
                 items.pop(key, None)
-                flush_items(lst, sym)
+                flush_items(lst, sym, idx)
                 items[key] = (lst, idx, args[2])
                 where[("i", id(lst), id(idx))] = op.location
                 drop_guard = True
                 continue
-            flush_items(lst, sym)
+            flush_items(lst, sym, idx)
             out.append(op)
             valid.add(key)
             continue

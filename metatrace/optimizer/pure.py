@@ -9,7 +9,7 @@ a field ran since the previous one.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+from typing import Optional, Any, Dict, List, Tuple
 
 from .util import remap_uses
 from ..ir.model import Const, Op, Value
@@ -69,13 +69,13 @@ def _key(v: Value) -> Any:
     return ("v", id(v))
 
 
-def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
+def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, type]] = None) -> List[Op]:
     replace: Dict[int, Value] = {}
     seen: Dict[Tuple[Any, ...], Op] = {}
     guards: set = set()
     out: List[Op] = []
     invalidation_checked = False
-    known: Dict[int, type] = {}
+    known: Dict[int, type] = dict(known_in or {})  # id(value) -> its exact class
     for op in ops:
         if replace:
             remap_uses(op, replace)

@@ -10,7 +10,7 @@ an item access, anything that may run user code) and the trace's end make them h
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Optional, Any, Dict, List
 
 from .util import remap_uses
 from ..ir.model import Const, Deferred, Op, Value
@@ -49,12 +49,12 @@ def _is(v: Value, f: Any) -> bool:
     return isinstance(v, Const) and v.value is f
 
 
-def optimize(inputargs: List[Any], ops: List[Op]) -> List[Op]:
+def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, type]] = None) -> List[Op]:
     out: List[Op] = []
     pending: Dict[int, List[Value]] = {}
     lists: Dict[int, Value] = {}
     replace: Dict[int, Value] = {}
-    known: Dict[int, type] = {}
+    known: Dict[int, type] = dict(known_in or {})  # id(value) -> its exact class
     ptr_ne: Dict[int, Any] = {}
     distinct: set = set()
     skip_guard = False

@@ -153,6 +153,11 @@ class MetaInterp:
         # list boxes used so far (with their list), and pairs proven distinct by a guard
         self.lists: List[Tuple[Value, Any]] = []
         self.distinct: set = set()
+        # int boxes known to be >= 0 (so list indices built from them never wrap around), and
+        # boxes as base + offset with the smallest offset proven >= 0 for each base
+        self.nonneg: set = set()
+        self.syms: Dict[Value, Tuple[Value, int]] = {}
+        self.min_nonneg: Dict[Value, int] = {}
         self.start_key: Any = None
         self.token = InvalidationToken()
         self.limit = self.driver.params["trace_limit"]
@@ -311,6 +316,41 @@ class MetaInterp:
             self.lists.append((box, value))
             if len(self.lists) > 6:
                 del self.lists[0]
+
+    def replace_box(self, old: Value, new: Value) -> None:
+        """After a guard proved ``old`` equal to the constant ``new``: use the constant wherever
+        the tracer still holds ``old`` (registers of every frame, heap and item caches)."""
+        for f in self.framestack:
+            boxes = f.boxes
+            for i, b in enumerate(boxes):
+                if b is old:
+                    boxes[i] = new
+        for k, b in list(self.heap.items()):
+            if b is old:
+                self.heap[k] = new
+        for k, b in list(self.items.items()):
+            if b is old:
+                self.items[k] = new
+
+    def is_nonneg(self, box: Value) -> bool:
+        if isinstance(box, Const):
+            return type(box.value) is int and box.value >= 0
+        if box in self.nonneg:
+            return True
+        base, off = self.syms.get(box, (box, 0))
+        low = self.min_nonneg.get(base)
+        return low is not None and off >= low
+
+    def index_nonneg(self, ibox: Value, idx: Any) -> None:
+        """A computed list index that is >= 0 now: guard it once, so that the optimizer may
+        tell ``L[i]`` and ``L[i + 1]`` apart (negative indices wrap around)."""
+        if type(idx) is int and idx >= 0 and not self.is_nonneg(ibox):
+            cond = self.record("int_ge", [ibox, Const(0)])
+            self.known_class[cond] = bool
+            self.guard("guard_true", [cond])
+            self.nonneg.add(ibox)
+            base, off = self.syms.get(ibox, (ibox, 0))
+            self.min_nonneg[base] = min(off, self.min_nonneg.get(base, off))
 
     def list_written(self, box: Value, keep_own: bool = False) -> None:
         """Forget cached items a write through ``box`` may have changed."""
@@ -483,6 +523,11 @@ class MetaInterp:
             fn = (sem.INPLACE if inplace else sem.BINOP)[opname]
             rc = None
         value, box = self.execute(name, [ba, bb], (va, vb), fn, result_class=rc)
+        if name == "int_add" and self.is_nonneg(ba) and self.is_nonneg(bb):
+            self.nonneg.add(box)
+        if name in ("int_add", "int_sub") and isinstance(bb, Const) and not isinstance(box, Const):
+            base, off = self.syms.get(ba, (ba, 0))
+            self.syms[box] = (base, off + (vb if name == "int_add" else -vb))
         frame.set(d, value, box)
         frame.pc += 1
 
@@ -648,6 +693,9 @@ class MetaInterp:
         if type(obj) is list:
             self.ensure_class(box, obj)
             self.separate(box, obj)
+            if type(idx) is int:
+                self.ensure_class(ibox, idx)
+                self.index_nonneg(ibox, idx)
         if cache:
             cached = self.items.get((box, idx))
             if cached is not None and 0 <= idx < len(obj):
@@ -668,6 +716,9 @@ class MetaInterp:
         if type(obj) is list:
             self.ensure_class(box, obj)
             self.separate(box, obj)
+            if type(idx) is int:
+                self.ensure_class(ibox, idx)
+                self.index_nonneg(ibox, idx)
         self.execute("setitem", [box, ibox, frame.boxes[vr]], (obj, idx, frame.values[vr]),
                      OPS["setitem"].impl)
         if type(obj) is list:
@@ -857,6 +908,18 @@ class MetaInterp:
                 frame.set(d, value, box)
                 frame.pc += 1
                 return
+        inst = getattr(obj, "__dict__", None)
+        if (((isinstance(inst, dict) and name in inst) or type(attr) is _MemberDescriptor)
+                and _is_plain_class(cls) and cls.__getattribute__ is object.__getattribute__
+                and _plain_slot(attr)):
+            # a callable stored in the instance (obj.fn(...)): read it, then call what it holds
+            fval, fbox = self.getattr(obj, obox, name)
+            if not isinstance(fbox, Const):
+                self.guard("guard_is", [fbox, Const(fval)])
+                self.replace_box(fbox, Const(fval))
+                fbox = Const(fval)
+            self.do_call(frame, d, fval, fbox, args, boxes, kwnames)
+            return
         # anything else: look the attribute up for real, then call it
         value, box = self.residual(sem.call_method, Const(sem.call_method),
                                    [obox, Const(name), self._tuple_box(boxes), Const(kwnames)],
@@ -1026,7 +1089,10 @@ class MetaInterp:
                     self.guard("guard_value", [b, Const(v)], type(v))
                 else:
                     self.guard("guard_is", [b, Const(v)])
-            return v, Const(v)
+                c = Const(v)
+                self.replace_box(b, c)
+                return v, c
+            return v, b
         if f is hints.we_are_jitted:
             return True, Const(True)
         if f is hints.isconstant and n == 1:

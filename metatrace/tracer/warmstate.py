@@ -489,7 +489,8 @@ class WarmState:
         unopt = [{"op": op.name, "text": text} for op, text in zip(mi.ops, format_ops(mi.ops, mi.inputargs))]
         with self.stats.timer("optimizing_s"):
             t0 = time.perf_counter()
-            ops = optimize_trace(mi.inputargs, mi.ops, self.driver.params["enable_opts"])
+            known_in = {id(ia): mi.known_class[ia] for ia in mi.inputargs if ia in mi.known_class}
+            ops = optimize_trace(mi.inputargs, mi.ops, self.driver.params["enable_opts"], known_in)
             t_opt = time.perf_counter() - t0
         kind = "bridge" if bridge_of is not None else "loop"
         loc = mi.location or self.location(key)
