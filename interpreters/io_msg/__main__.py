@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import sys
 import threading
 from typing import Any, List, Optional
@@ -50,6 +49,8 @@ def tune_gc() -> None:
     """The interpreter allocates many short-lived objects (numbers, locals, lists) that are
     almost never cyclic garbage; CPython's generation-0 collections then dominate.  Freeze the
     booted object graph out of the collector and collect much less often."""
+    if not hasattr(gc, "freeze"):  # PyPy has its own incremental GC: leave it alone
+        return
     gc.collect()
     gc.freeze()
     gc.set_threshold(100000, 50, 100)

@@ -12,7 +12,6 @@ import io
 import json
 import os
 import sys
-import threading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__)))))
