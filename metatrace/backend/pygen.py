@@ -208,6 +208,9 @@ class PyGen:
                 self.emit(indent, "%s[%s] = %s" % (t, self.name(d.key), self.name(d.values[0])))
         if gd is not None and gd.bridge is not None:
             bridge = gd.bridge
+            if getattr(self.tree, "count_bridges", False):
+                # only while a trace log is written: how often each bridge is entered
+                self.emit(indent, "_bcount[%d] = _bcount.get(%d, 0) + 1" % (bridge.id, bridge.id))
             for ia, e in zip(bridge.inputargs, exprs):
                 self.emit(indent, "%s = %s" % (self.name(ia), e))
             self.ops(bridge.ops, indent)
@@ -247,6 +250,7 @@ def compile_tree(tree: Any) -> Any:
     gen = PyGen(tree)
     src = gen.generate()
     ns = namespace(gen.consts)
+    ns["_bcount"] = getattr(tree, "bridge_entries", {})
     code = compile(src, "<metatrace tree %d>" % tree.id, "exec")
     exec(code, ns)
     return ns["tree_%d" % tree.id], gen.exits, src

@@ -143,6 +143,11 @@ class CompiledTrace:
                                for f in g.snapshot.frames],
                     "failargs": [_val_json(v, p) if v is not EXC else "exception" for v in g.failargs],
                 }
+                if g.by_value:
+                    entry["guard"]["failures_by_value"] = [
+                        {"value": (k[1].__name__ if isinstance(k[1], type) else repr(k[1])[:60])
+                         if k[0] != "id" else "<object>", "count": n}
+                        for k, n in sorted(g.by_value.items(), key=lambda kv: -kv[1])[:10]]
             ops.append(entry)
         tree = self.tree
         return {
@@ -160,12 +165,23 @@ class CompiledTrace:
             "ops": ops,
             "unoptimized_ops": list(self.unoptimized),
             "times": dict(self.times),
-            "entries": tree.entries if tree is not None and self.kind != "bridge" else None,
+            "entries": (tree.entries if self.kind != "bridge" else
+                        (tree.bridge_entries[self.id] if self.id in tree.bridge_entries else None))
+                       if tree is not None else None,
             "end": self.end,
             "target_location": self.target_location or None,
             "target_trace": self.target_trace,
             "invalidated": self.invalidated or None,
         }
+
+
+def _unopt_json(op: Op, text: str) -> Dict[str, Any]:
+    out: Dict[str, Any] = {"op": op.name, "text": text}
+    if op.descr is not None:
+        out["descr"] = _descr_json(op)
+    if op.location is not None:
+        out["source"] = {"file": op.location[0], "line": op.location[1], "function": op.location[2]}
+    return out
 
 
 def _val_json(v: Value, printer: Any) -> Any:
@@ -205,6 +221,8 @@ class Tree:
         self.exits: List[Any] = []
         self.source = ""
         self.entries = 0
+        self.bridge_entries: Dict[int, int] = {}  # bridge id -> entries (counted while logging)
+        self.count_bridges = LOG.enabled
         self.last_used = ws.generation
         self.traces: List[CompiledTrace] = [root]
         self.invalid = False
@@ -486,7 +504,7 @@ class WarmState:
         if mi.token.invalid:
             self.abort(mi, key, bridge_of, "invalidated", "a quasi-immutable field changed while tracing")
             return outcome  # type: ignore[return-value]
-        unopt = [{"op": op.name, "text": text} for op, text in zip(mi.ops, format_ops(mi.ops, mi.inputargs))]
+        unopt = [_unopt_json(op, text) for op, text in zip(mi.ops, format_ops(mi.ops, mi.inputargs))]
         with self.stats.timer("optimizing_s"):
             t0 = time.perf_counter()
             known_in = {id(ia): mi.known_class[ia] for ia in mi.inputargs if ia in mi.known_class}
