@@ -181,6 +181,19 @@ def random_trace(rng):
                 ints.append("i%d" % n)
                 idx = "i%d" % n
                 n += 1
+                r = rng.random()
+                if r < 0.4:  # proven >= 0, then base + 1 (in 0..2)
+                    lines.append("i%d = int_ge(%s, 0)" % (n, idx))
+                    lines.append("guard_true(i%d) [%s]" % (n, live()))
+                    lines.append("i%d = int_add(%s, 1)" % (n + 1, idx))
+                    ints.append("i%d" % (n + 1))
+                    idx = rng.choice([idx, "i%d" % (n + 1)])
+                    n += 2
+                elif r < 0.7:  # base - 1: -1 or 0, wraps around to the last item
+                    lines.append("i%d = int_sub(%s, 1)" % (n, idx))
+                    ints.append("i%d" % n)
+                    idx = "i%d" % n
+                    n += 1
             if rng.random() < 0.5:
                 lines.append("setitem(r2, %s, %s)" % (idx, rng.choice(ints)))
             else:
