@@ -101,6 +101,14 @@ def run_source(rt: Any, src: Optional[str], path: Optional[str]) -> int:
             return 1
     except ExitSignal as e:
         return e.code
+    except Exception as e:  # a bug in the interpreter or the JIT, not in the Io program
+        import traceback
+
+        rt.out.flush()
+        sys.stderr.write("metatrace io: internal error: %s: %s\n%s" % (
+            type(e).__name__, e, traceback.format_exc()))
+        return 70
+        return e.code
     finally:
         try:
             rt.out.flush()
