@@ -28,6 +28,9 @@ from .objects import (BreakSignal, ContinueSignal, IoBlock, IoCFunction, IoError
 class Singletons:
     """nil/true/false and the runtime; filled in by runtime.boot()."""
 
+    # set once at boot, before anything runs: constants for the JIT (``depth`` is not)
+    _immutable_fields_ = ("nil", "true", "false", "runtime", "max_depth")
+
     nil: Any = None
     true: Any = None
     false: Any = None

@@ -13,7 +13,7 @@ from typing import Optional, Any, Dict, List, Tuple
 
 from .util import remap_uses
 from ..ir.model import Const, Op, Value
-from ..ir.ops import NOFOLD, SIDEEFFECT
+from ..ir.ops import NOFOLD
 
 _NO_CSE = {"new_tuple", "new_slice", "same_as"}
 _DEDUP_GUARDS = {"guard_true", "guard_false", "guard_class", "guard_value", "guard_is",
@@ -88,8 +88,8 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
             if invalidation_checked:
                 continue
             invalidation_checked = True
-        elif spec.flags & SIDEEFFECT or name.startswith("call"):
-            invalidation_checked = False
+        elif name.startswith(("call", "py_", "set", "del")):
+            invalidation_checked = False  # code that may write a quasi-immutable field
         if op.is_guard() and op.args and all(isinstance(a, Const) for a in op.args) and _guard_holds(op):
             continue
         if spec.pure and not (spec.flags & NOFOLD) and not spec.canraise and spec.impl is not None \

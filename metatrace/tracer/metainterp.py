@@ -605,6 +605,18 @@ class MetaInterp:
 
     def getattr(self, obj: Any, box: Value, name: str) -> Tuple[Any, Value]:
         if isinstance(box, Const):
+            if isinstance(obj, type) and name in immutable_fields(obj):
+                # a class used as a namespace declares its own attributes immutable
+                try:
+                    value = getattr(obj, name)
+                except AttributeError:
+                    pass
+                else:
+                    info = immutable_fields(obj)[name]
+                    if info.quasi:
+                        add_dependency(obj, name, self.token)
+                        self.guard("guard_not_invalidated", [], self.token)
+                    return value, Const(value)
             if isinstance(obj, types.ModuleType) or isinstance(obj, type):
                 try:
                     value = getattr(obj, name)
