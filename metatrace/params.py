@@ -40,7 +40,7 @@ def _choice(*choices: str) -> Callable[[Any], str]:
     return check
 
 
-OPTIMIZATIONS = ("sink", "heap", "pure", "dce")
+OPTIMIZATIONS = ("sink", "heap", "pure", "dce", "licm")
 
 
 def _opts(value: Any) -> str:

@@ -52,6 +52,7 @@ class PyGen:
         self.counter = 0
         self.exits: List[Any] = []
         self.root_params: List[str] = []
+        self.in_inner = False  # inside the loop that follows a hoisted preamble
 
     def name(self, v: Value) -> str:
         if isinstance(v, Const):
@@ -96,7 +97,17 @@ class PyGen:
             self.root_params.append(n)
         self.emit(0, "def tree_%d(%s):" % (self.tree.id, ", ".join(self.root_params)))
         self.emit(1, "while True:")
-        self.ops(root.ops, 2)
+        labels = [i for i, op in enumerate(root.ops) if op.name == "label"]
+        if len(labels) >= 2:
+            # preamble (loop-invariant ops), then the loop proper; a jump back from the loop's
+            # own end skips the preamble, a bridge's jump to this tree re-runs it ('break')
+            self.ops(root.ops[:labels[1]], 2, root=True)
+            self.emit(2, "while True:")
+            self.in_inner = True
+            self.ops(root.ops[labels[1] + 1:], 3, root=True)
+            self.in_inner = False
+        else:
+            self.ops(root.ops, 2, root=True)
         return "\n".join(self.lines) + "\n"
 
     def op_expr(self, op: Op) -> str:
@@ -122,7 +133,7 @@ class PyGen:
             raise CodegenError("op %s has no Python form" % name)
         return spec.py.format(*args, args=", ".join(args), descr=dtext, rest=", ".join(args[1:]))
 
-    def ops(self, ops: List[Op], indent: int) -> None:
+    def ops(self, ops: List[Op], indent: int, root: bool = False) -> None:
         if indent > MAX_NESTING:
             raise CodegenError("bridges nested too deeply for Python source")
         i = 0
@@ -138,7 +149,7 @@ class PyGen:
                 i += 1
                 continue
             if name == "jump":
-                self.jump(op, indent)
+                self.jump(op, indent, root)
                 return
             if name == "finish":
                 k = self.exit_index(FinishExit())
@@ -213,19 +224,20 @@ class PyGen:
                 self.emit(indent, "_bcount[%d] = _bcount.get(%d, 0) + 1" % (bridge.id, bridge.id))
             for ia, e in zip(bridge.inputargs, exprs):
                 self.emit(indent, "%s = %s" % (self.name(ia), e))
-            self.ops(bridge.ops, indent)
+            self.ops(bridge.ops, indent, root=False)
             return
         del descr
         k = self.exit_index(gd)
         self.emit(indent, "return (%d, %s)" % (k, "".join(e + ", " for e in exprs)))
 
-    def jump(self, op: Op, indent: int) -> None:
+    def jump(self, op: Op, indent: int, root: bool = False) -> None:
         target = op.descr
         args = [self.name(a) for a in op.args]
         if target == self.tree.key:
             if args:
                 self.emit(indent, "%s = %s" % (", ".join(self.root_params) + ",", ", ".join(args) + ","))
-            self.emit(indent, "continue")
+            # the loop's own back edge keeps the invariants; a bridge re-runs the preamble
+            self.emit(indent, "break" if self.in_inner and not root else "continue")
             return
         k = self.exit_index(JumpExit(target))
         self.emit(indent, "return (%d, %s)" % (k, "".join(a + ", " for a in args)))

@@ -159,6 +159,7 @@ class MetaInterp:
         self.syms: Dict[Value, Tuple[Value, int]] = {}
         self.min_nonneg: Dict[Value, int] = {}
         self.start_key: Any = None
+        self.known_at_start: Dict[int, type] = {}  # id(input arg) -> class known before tracing
         self.token = InvalidationToken()
         self.limit = self.driver.params["trace_limit"]
         self.first_merge_point = True
@@ -212,6 +213,7 @@ class MetaInterp:
             if fs.override is not None:
                 frame.override = get(fs.override)
             self.framestack.append(frame)
+        self.known_at_start = {id(ia): self.known_class[ia] for ia in self.inputargs if ia in self.known_class}
         result = get(snapshot.result) if snapshot.result is not None else None
         exc = get(snapshot.exc) if snapshot.exc is not None else None
         if exc is not None and exc[0] is None:

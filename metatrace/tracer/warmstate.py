@@ -21,6 +21,7 @@ from ..ir.model import EXC, Const, Op, Snapshot, Value
 from ..ir.text import format_ops
 from ..log import LOG
 from ..optimizer import optimize_trace
+from ..optimizer.licm import entry_snapshot_for, hoist
 from ..counters import Stats
 from . import blackhole
 from .blackhole import BHFrame, Outcome
@@ -489,6 +490,10 @@ class WarmState:
         LOG.add_abort(info)
         hooks.fire("on_abort", info)
 
+    def _enabled_opts(self) -> str:
+        opts = self.driver.params["enable_opts"]
+        return "licm" if opts == "all" else opts
+
     def outcome_of(self, mi: MetaInterp, done: TraceDone) -> Outcome:
         """Where the interpreter stands when the trace ended."""
         if done.end == "finish":
@@ -507,10 +512,18 @@ class WarmState:
         unopt = [_unopt_json(op, text) for op, text in zip(mi.ops, format_ops(mi.ops, mi.inputargs))]
         with self.stats.timer("optimizing_s"):
             t0 = time.perf_counter()
-            known_in = {id(ia): mi.known_class[ia] for ia in mi.inputargs if ia in mi.known_class}
-            ops = optimize_trace(mi.inputargs, mi.ops, self.driver.params["enable_opts"], known_in)
+            # only what was known before tracing: facts the trace's own guards established must
+            # not remove those guards
+            ops = optimize_trace(mi.inputargs, mi.ops, self.driver.params["enable_opts"], mi.known_at_start)
             t_opt = time.perf_counter() - t0
         kind = "bridge" if bridge_of is not None else "loop"
+        if (kind == "loop" and done.end == "jump" and done.target_key == key
+                and "licm" in self._enabled_opts()):
+            split = hoist(mi.inputargs, ops, entry_snapshot_for(
+                self.portal_jitcode, self.portal_func, key, mi.inputargs))
+            if split is not None:
+                pre, body = split
+                ops = [Op("label", list(mi.inputargs))] + pre + [Op("label", list(mi.inputargs))] + body
         loc = mi.location or self.location(key)
         ct = CompiledTrace(kind, self.driver, key if bridge_of is None else bridge_of[0].key, loc,
                            mi.inputargs, ops, unopt, bridge_of[1] if bridge_of else None)

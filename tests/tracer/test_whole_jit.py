@@ -120,3 +120,25 @@ def test_unused_trees_are_freed_by_loop_longevity():
     assert len(drv.runtime.trees) < st["loops"]
     assert st["tier1"] == len(drv.runtime.trees)
     drv.set_param("loop_longevity", 1000)
+
+
+def test_loop_entered_with_another_red_class_is_exact():
+    """The loop's class guard on a red must survive optimization: a Frame subclass whose
+    attribute is a property must not run the compiled loop."""
+
+    class WeirdFrame(interps.Frame):
+        @property
+        def acc(self):
+            return self.__dict__.get("_acc", 0) * 2
+
+        @acc.setter
+        def acc(self, v):
+            self.__dict__["_acc"] = v
+
+    same(interps.LOOP, 200)  # compile the loop with a plain Frame
+    assert tiny.jitdriver.stats()["loops"] == 1
+    plain_frame, jit_frame = WeirdFrame(300), WeirdFrame(300)
+    assert tiny(interps.LOOP, jit_frame) == tiny.__wrapped__(interps.LOOP, plain_frame)
+    assert jit_frame.acc == plain_frame.acc
+    (trace,) = compiled_traces(tiny, "loop")
+    assert any(op.name == "guard_class" and op.args[0] is trace.inputargs[0] for op in trace.ops)

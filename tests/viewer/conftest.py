@@ -19,8 +19,10 @@ STACKLANG = [sys.executable, "-m", "examples.stacklang"]
 RECIPES = {
     # one loop and a bridge that jumps back to it
     "loops": STACKLANG + ["loops"],
-    # three loops, jumps between loops, two bridges
+    # three loops, jumps between loops, two bridges (loops have a hoisted preamble)
     "sieve": STACKLANG + ["sieve"],
+    # the same without loop-invariant code motion: traces without labels
+    "sieve_flat": STACKLANG + ["sieve", "--jit-param", "enable_opts=sink:heap:pure:dce"],
     # a loop whose bridge ends in finish
     "fib": STACKLANG + ["fib"],
     # chains of bridges (bridges off bridges)

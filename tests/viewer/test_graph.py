@@ -70,7 +70,7 @@ def test_one_cluster_per_trace_and_one_edge_per_bridge(docs, name):
 
 
 def test_ops_grouped_by_interpreted_instruction(docs):
-    log, source = graph_of(docs["sieve"])
+    log, source = graph_of(docs["sieve_flat"])
     loop = log.by_id[1]
     merge_points = [op["descr"] for op in loop.ops if op["op"] == "debug_merge_point"]
     nodes = re.findall(r"^\s*(t1g\d+) \[", source, re.M)
@@ -109,8 +109,16 @@ def test_preamble_and_peeled_loop(docs):
 
 
 def test_logs_without_labels_have_no_sections(docs):
-    _, source = graph_of(docs["sieve"])
+    _, source = graph_of(docs["sieve_flat"])
     assert "_preamble" not in source and "peeled" not in source
+
+
+def test_real_loops_show_their_hoisted_preamble(docs):
+    log, source = graph_of(docs["sieve"])
+    with_preamble = [t for t in log.traces if sum(1 for op in t.ops if op["op"] == "label") == 2]
+    assert with_preamble
+    for t in with_preamble:
+        assert "subgraph cluster_t%d_preamble" % t.id in source
 
 
 def test_aborts_and_invalidations_listed(docs):
