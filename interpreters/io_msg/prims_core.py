@@ -6,6 +6,8 @@ import copy
 import os
 from typing import Any, List, Optional
 
+import metatrace
+
 from . import evaluator as ev
 from .evaluator import S, eval_arg, eval_arg_at, eval_chain, is_true
 from .objects import (BreakSignal, ContinueSignal, IoBlock, IoCall, IoCFunction, IoCoroutine,
@@ -112,6 +114,7 @@ def obj_set_slot_with_type(target: Any, loc: Any, m: IoMessage) -> Any:
 
 
 @prim("Object", "updateSlot")
+@metatrace.unroll_safe  # the walk up the Locals chain is short and fixed at a call site
 def obj_update_slot(target: Any, loc: Any, m: IoMessage) -> Any:
     name = _name_arg(target, loc, m, 0)
     v = eval_arg_at(m, loc, 1)

@@ -102,6 +102,7 @@ _HEAP_SAFE_CALLS = {list.append, list.pop, list.__getitem__, list.__setitem__, l
                     len, abs, min, max, chr, ord, iter, dict.get, dict.__contains__, str.join,
                     str.startswith, str.endswith, list.extend, list.copy, tuple.__getitem__}
 _HEAP_SAFE_IDS = {id(f) for f in _HEAP_SAFE_CALLS}
+_LIST_READERS = (list.__getitem__, list.__len__, list.__contains__, list.index, list.count, list.copy)
 
 
 def _plain_truthy(cls: type) -> bool:
@@ -151,7 +152,7 @@ class MetaInterp:
         # item cache: (list box, constant index) -> value box, for lists of known class
         self.items: Dict[Tuple[Value, int], Value] = {}
         # list boxes used so far (with their list), and pairs proven distinct by a guard
-        self.lists: List[Tuple[Value, Any]] = []
+        self.lists: List[List[Any]] = []  # [box, list, written in this trace]
         self.distinct: set = set()
         # int boxes known to be >= 0 (so list indices built from them never wrap around), and
         # boxes as base + offset with the smallest offset proven >= 0 for each base
@@ -300,24 +301,32 @@ class MetaInterp:
     def is_distinct(self, a: Value, b: Value) -> bool:
         return (id(a), id(b)) in self.distinct
 
-    def separate(self, box: Value, value: Any) -> None:
+    def separate(self, box: Value, value: Any, writing: bool = False) -> None:
         """Before a list is read or written through ``box``: prove, with one ``ptr_ne`` guard
         per pair, that it is not the same list as the other list boxes of the trace, so that
-        caching reads and sinking appends of one list survive writes to the other."""
+        caching reads and sinking appends of one list survive writes to the other.  Only pairs
+        where one side is written need it."""
         if type(value) is not list:
             return
-        for other, oval in self.lists:
-            if other is box or self.is_distinct(box, other) or oval is value:
+        mine = None
+        for entry in self.lists:
+            other, oval, owritten = entry
+            if other is box:
+                mine = entry
+                continue
+            if not (writing or owritten) or self.is_distinct(box, other) or oval is value:
                 continue
             cond = self.record("ptr_ne", [box, other])
             self.known_class[cond] = bool
             self.guard("guard_true", [cond])
             self.distinct.add((id(box), id(other)))
             self.distinct.add((id(other), id(box)))
-        if not any(b is box for b, _ in self.lists):
-            self.lists.append((box, value))
-            if len(self.lists) > 6:
+        if mine is None:
+            self.lists.append([box, value, writing])
+            if len(self.lists) > 8:
                 del self.lists[0]
+        elif writing:
+            mine[2] = True
 
     def replace_box(self, old: Value, new: Value) -> None:
         """After a guard proved ``old`` equal to the constant ``new``: use the constant wherever
@@ -729,7 +738,7 @@ class MetaInterp:
         cache = type(obj) is list and isinstance(ibox, Const) and type(idx) is int and idx >= 0
         if type(obj) is list:
             self.ensure_class(box, obj)
-            self.separate(box, obj)
+            self.separate(box, obj, writing=True)
             if type(idx) is int:
                 self.ensure_class(ibox, idx)
                 self.index_nonneg(ibox, idx)
@@ -913,7 +922,7 @@ class MetaInterp:
             elif isinstance(attr, (types.MethodDescriptorType, types.WrapperDescriptorType)) and attr.__objclass__ is cls:
                 # a method of a builtin type, e.g. list.append: a residual call of the descriptor
                 self.ensure_class(obox, obj)
-                self.separate(obox, obj)
+                self.separate(obox, obj, writing=attr not in _LIST_READERS)
                 if (isinstance(obox, Const) and cls in _IMMUTABLE_TYPES
                         and all(isinstance(b, Const) and type(b.value) in _IMMUTABLE_TYPES for b in boxes)):
                     if self.fold_call(frame, d, attr, tuple([obj] + args), kwnames):
