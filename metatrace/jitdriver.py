@@ -94,7 +94,7 @@ class JitDriver:
 
     def stats(self) -> Dict[str, Any]:
         if self.runtime is not None:
-            return self.runtime.stats.as_dict()
+            return self.runtime.stats_dict()
         from .counters import empty_stats
 
         return empty_stats()

@@ -74,6 +74,7 @@ def reset(portal: Any) -> None:
         from .counters import Stats
 
         ws.stats = Stats()
+        ws.retired_entries = 0
 
 
 def trace_text(portal: Any, kind: Optional[str] = None) -> str:

@@ -278,6 +278,7 @@ class WarmState:
         self.residual_notes: Dict[Any, str] = {}
         self.ngreens = len(portal_jitcode.green_regs)
         self.generation = 0  # bumped at every compile; trees unused for loop_longevity are freed
+        self.retired_entries = 0  # loop entries of trees no longer in self.trees
         self.params_changed("threshold")
 
     # -- parameters and helpers ---------------------------------------------------------
@@ -319,7 +320,7 @@ class WarmState:
         tree = self.trees.get(key)
         if tree is not None and not tree.invalid:
             self.counters[key] = 0
-            return self.finish(self.run_compiled(key, reds))
+            return self.run_compiled(key, reds)
         if _tracing:
             self.counters[key] = max(1, self.threshold // 4)
             return None
@@ -335,44 +336,56 @@ class WarmState:
         return self.finish(self.trace_loop(key, reds))
 
     def finish(self, outcome: Outcome) -> Any:
+        """An outcome of tracing or blackholing as the portal protocol (see module doc)."""
         if outcome.kind == "continue":
             key = outcome.values[:self.ngreens]
             if self.has_compiled(key):
-                outcome = self.run_compiled(key, outcome.values[self.ngreens:])
-        if outcome.kind == "continue":
+                return self.run_compiled(key, outcome.values[self.ngreens:])
             return outcome.values
         if outcome.kind == "return":
             return Done(outcome.value)
         raise outcome.value
 
-    def run_compiled(self, key: Tuple[Any, ...], reds: Tuple[Any, ...]) -> Outcome:
+    def run_compiled(self, key: Tuple[Any, ...], reds: Tuple[Any, ...]) -> Any:
+        """Run compiled trees from ``key`` until the interpreter must take over; returns the
+        portal protocol value (state tuple or Done) or raises the program's exception."""
         ng = self.ngreens
         confirm = self.driver.confirm_enter_jit
+        trees = self.trees
         while True:
-            tree = self.trees.get(key)
+            tree = trees.get(key)
             if tree is None or tree.invalid:
-                return Outcome("continue", values=tuple(key) + tuple(reds))
+                return tuple(key) + tuple(reds)
             if confirm is not None and not confirm(*(tuple(key) + tuple(reds))):
-                return Outcome("continue", values=tuple(key) + tuple(reds))
+                return tuple(key) + tuple(reds)
             tree.entries += 1
             tree.last_used = self.generation
-            self.stats.bump("loop_entries")
             # the function and its exit table belong together: a recursive call inside the
             # tree may attach a bridge and recompile it while this version is running
             func, exits = tree.code
             result = func(*reds)
             exit = exits[result[0]]
-            if exit.kind == "jump":
+            kind = exit.kind
+            if kind == "finish":
+                return Done(result[1])
+            if kind == "jump":
                 key = exit.target_key
                 reds = result[1:]
                 continue
-            if exit.kind == "finish":
-                return Outcome("return", result[1])
             outcome = self.guard_failed(tree, exit, result)
-            if outcome.kind != "continue":
-                return outcome
-            key = outcome.values[:ng]
-            reds = outcome.values[ng:]
+            if outcome.kind == "continue":
+                key = outcome.values[:ng]
+                reds = outcome.values[ng:]
+                continue
+            if outcome.kind == "return":
+                return Done(outcome.value)
+            raise outcome.value
+
+    def stats_dict(self) -> Dict[str, Any]:
+        """Counters, with loop entries summed from the trees (not counted on the hot path)."""
+        out = self.stats.as_dict()
+        out["loop_entries"] = self.retired_entries + sum(t.entries for t in self.trees.values())
+        return out
 
     # -- guard failures -----------------------------------------------------------------
     def guard_failed(self, tree: Tree, gd: GuardDescr, result: Tuple[Any, ...]) -> Outcome:
@@ -549,6 +562,7 @@ class WarmState:
                 old = self.trees.get(key)
                 if old is not None:
                     old.invalid = True
+                    self.retired_entries += old.entries
                     self.stats.counters["tier1"] -= 1
                 self.trees[key] = tree
                 self.counters[key] = 0
@@ -599,6 +613,7 @@ class WarmState:
         for key, tree in list(self.trees.items()):
             if tree.last_used < limit:
                 del self.trees[key]
+                self.retired_entries += tree.entries
                 self.stats.counters["tier1"] -= 1
                 tree.invalid = True
                 for t in tree.traces:
@@ -610,5 +625,6 @@ class WarmState:
         self.stats.bump("invalidations")
         if self.trees.get(tree.key) is tree:
             del self.trees[tree.key]
+            self.retired_entries += tree.entries
             self.stats.counters["tier1"] -= 1
             self.counters[tree.key] = self.threshold
