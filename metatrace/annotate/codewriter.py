@@ -318,11 +318,7 @@ class CodeWriter:
             cond = self.expr(node.test)
             self.emit("goto_if_not", cond, end)
         self.loop_body(node.body, brk, top)
-        self.emit("goto", top)
-        self.mark(end)
-        for s in node.orelse:
-            self.stmt(s)
-        self.mark(brk)
+        self.loop_tail(top, end, brk, node.orelse)
 
     def stmt_For(self, node: ast.For) -> None:
         self.jitcode.has_loop = True
@@ -353,11 +349,7 @@ class CodeWriter:
         self.emit("for_iter", item, itreg, end)
         self.assign(node.target, item)
         self.loop_body(node.body, brk, top)
-        self.emit("goto", top)
-        self.mark(end)
-        for s in node.orelse:
-            self.stmt(s)
-        self.mark(brk)
+        self.loop_tail(top, end, brk, node.orelse)
 
     def range_loop(self, node: ast.For, step: int) -> None:
         args = node.iter.args  # type: ignore[attr-defined]
@@ -382,9 +374,13 @@ class CodeWriter:
         self.emit("binop", counter, "add", counter, self.const(step))
         self.assign(node.target, item)
         self.loop_body(node.body, brk, top)
+        self.loop_tail(top, end, brk, node.orelse)
+
+    def loop_tail(self, top: Label, end: Label, brk: Label, orelse: List[ast.stmt]) -> None:
+        """Back edge, then the loop's ``else:`` (run when the loop ends without ``break``)."""
         self.emit("goto", top)
         self.mark(end)
-        for s in node.orelse:
+        for s in orelse:
             self.stmt(s)
         self.mark(brk)
 
