@@ -76,3 +76,39 @@ def run_jit(code, n):
     except ValueError as e:
         result = ("raised", e.args)
     return result, frame.acc, frame.n, frame.log
+
+
+class Consts:
+    _immutable_ = True
+
+    def __init__(self, step):
+        self.step = step
+
+
+STEP = Consts(3)
+ENTER_ALLOWED = [True]
+
+
+def allow_entry(pc, code, frame):
+    return ENTER_ALLOWED[0]
+
+
+@metatrace.jit(greens=["pc", "code"], reds=["frame"], get_printable_location=loc,
+               confirm_enter_jit=allow_entry, name="tiny_cej")
+def tiny_cej(code, frame):
+    """Like tiny, but loops are entered only at can_enter_jit (the backward jump)."""
+    pc = 0
+    while True:
+        jit_merge_point(pc=pc, code=code, frame=frame)
+        op, arg = code[pc]
+        pc += 1
+        if op == "add":
+            frame.acc = frame.acc + STEP.step
+        elif op == "dec":
+            frame.n = frame.n - 1
+        elif op == "jnz":
+            if frame.n != 0:
+                pc = arg
+                metatrace.can_enter_jit(pc=pc, code=code, frame=frame)
+        elif op == "ret":
+            return frame.acc

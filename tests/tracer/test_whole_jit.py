@@ -142,3 +142,25 @@ def test_loop_entered_with_another_red_class_is_exact():
     assert jit_frame.acc == plain_frame.acc
     (trace,) = compiled_traces(tiny, "loop")
     assert any(op.name == "guard_class" and op.args[0] is trace.inputargs[0] for op in trace.ops)
+
+
+def test_can_enter_jit_and_immutable_class():
+    from .interps import ENTER_ALLOWED, tiny_cej
+
+    reset(tiny_cej)
+    tiny_cej.jitdriver.set_param("threshold", 5)
+    frame, plain = interps.Frame(500), interps.Frame(500)
+    assert tiny_cej(interps.LOOP, frame) == tiny_cej.__wrapped__(interps.LOOP, plain) == 1500
+    st = tiny_cej.jitdriver.stats()
+    assert st["loops"] == 1 and st["loop_entries"] >= 1
+    (trace,) = compiled_traces(tiny_cej, "loop")
+    # the loop starts where can_enter_jit is (the jump target, pc 0)
+    assert trace.location == "0: add"
+    # _immutable_ = True: STEP.step is folded, no getfield of it
+    assert not [op for op in trace.ops if op.name == "getfield" and op.descr == "step"]
+    # confirm_enter_jit can refuse: the interpreter runs instead, with the same answer
+    ENTER_ALLOWED[0] = False
+    entries = tiny_cej.jitdriver.stats()["loop_entries"]
+    assert tiny_cej(interps.LOOP, interps.Frame(300)) == 900
+    assert tiny_cej.jitdriver.stats()["loop_entries"] == entries
+    ENTER_ALLOWED[0] = True
