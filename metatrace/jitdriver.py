@@ -133,8 +133,13 @@ def jit(
         driver.portal = func
         if jit_enabled():
             from .annotate.portal import make_portal
+            from .errors import PortalError
 
-            return make_portal(driver, func)
+            try:
+                return make_portal(driver, func)
+            except PortalError as err:
+                # the user's mistake: report it from the decorator, without our internals
+                raise err.with_traceback(None) from None
         func.jitdriver = driver  # type: ignore[attr-defined]
         return func
 

@@ -60,17 +60,17 @@ def _opts(value: Any) -> str:
 #: name -> (default, validator, one-line meaning)
 PARAMS: Dict[str, Tuple[Any, Callable[[Any], Any], str]] = {
     "threshold": (1039, _int_at_least(1), "merge-point passes of one green key before a loop is traced"),
-    "function_threshold": (1619, _int_at_least(1), "portal entries of one green key before the function is traced"),
+    "function_threshold": (1619, _int_at_least(1), "accepted; a portal's entry is counted like any merge point today"),
     "trace_eagerness": (200, _int_at_least(1), "failures of one guard before a bridge is traced from it"),
     "trace_limit": (6000, _int_at_least(10), "recorded operations after which tracing aborts"),
-    "decay": (40, _int_at_least(0), "how fast unused counters decay (0 = never)"),
+    "decay": (40, _int_at_least(0), "accepted; counters do not decay today"),
     "loop_longevity": (1000, _int_at_least(1), "compilations a loop may go unused before it is freed"),
-    "inlining": (1, _int_at_least(0), "1: inline recursive portal calls (up to max_unroll_recursion), 0: never"),
-    "max_unroll_recursion": (7, _int_at_least(0), "how deep recursive portal calls are inlined"),
-    "retrace_limit": (0, _int_at_least(0), "how often a loop may be retraced for a different entry state"),
-    "enable_opts": ("all", _opts, "optimizations to run: 'all' or a ':'-separated subset"),
-    "backend": ("auto", _choice("auto", "python", "numba"), "code generator: python (tier 1), numba (tier 2), auto"),
-    "numba_threshold": (20000, _int_at_least(1), "loop iterations of a tree before it is moved to tier 2"),
+    "inlining": (1, _int_at_least(0), "accepted; recursive portal calls are always calls today"),
+    "max_unroll_recursion": (7, _int_at_least(0), "how deep a traced function may recurse into itself when inlined"),
+    "retrace_limit": (0, _int_at_least(0), "accepted; loops are not retraced today"),
+    "enable_opts": ("all", _opts, "optimizations: 'all' or a ':'-separated subset of sink, heap, pure, dce, licm"),
+    "backend": ("auto", _choice("auto", "python", "numba"), "code generator; only python (tier 1) exists today, the others run it"),
+    "numba_threshold": (20000, _int_at_least(1), "accepted; for tier 2, which is not built yet"),
 }
 
 

@@ -57,7 +57,7 @@ def make_portal(driver: Any, func: Callable[..., Any]) -> Callable[..., Any]:
     try:
         node, filename, offset = get_function_ast(func)
     except Unsupported as e:
-        raise PortalError("cannot JIT %s: %s" % (func.__qualname__, e.construct), e.filename, e.lineno)
+        raise PortalError("cannot JIT %s: %s" % (func.__qualname__, e.construct), e.filename, e.lineno) from None
     ck = _Checker(func, node, filename, offset)
     if func.__code__.co_freevars:
         raise ck.error("the portal %s uses closure variables (%s); define it at module or class level"
@@ -103,6 +103,14 @@ def make_portal(driver: Any, func: Callable[..., Any]) -> Callable[..., Any]:
             if q is None:
                 raise ck.error("can_enter_jit must be inside the merge-point loop", e)
             q = parents.get(q)
+    assigned = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    params = {a.arg for a in node.args.args + list(getattr(node.args, "posonlyargs", []))}
+    declared = list(driver.greens) + (list(driver.reds) if driver.reds != "auto" else [])
+    unknown_vars = [g for g in declared if g not in assigned and g not in params]
+    if unknown_vars:
+        raise ck.error("%s %s not a variable of %s (greens and reds name its local variables)"
+                       % (", ".join(repr(v) for v in unknown_vars), "is" if len(unknown_vars) == 1 else "are",
+                          func.__qualname__))
     missing = [g for g in green_names if g not in names]
     if missing:
         raise ck.error("jit_merge_point does not pass the green variable(s) %s" % ", ".join(missing), mp)
@@ -112,7 +120,7 @@ def make_portal(driver: Any, func: Callable[..., Any]) -> Callable[..., Any]:
     except Unsupported as e:
         raise PortalError("unsupported Python in the portal %s: %s (the portal itself must use the "
                           "supported subset; move it into a helper function, which then runs as a "
-                          "residual call)" % (func.__qualname__, e.construct), e.filename, e.lineno)
+                          "residual call)" % (func.__qualname__, e.construct), e.filename, e.lineno) from None
     cw_locals = {v: k for k, v in jc.regnames.items()}
     live = {jc.regnames[r] for r in jc.live[jc.merge_point_pc] if r in jc.regnames}
     if driver.reds == "auto":
@@ -172,7 +180,7 @@ def _counter_code(greens: List[str], reds: List[str], after: str) -> List[ast.st
         "try:\n"
         "    __mt_n = __mt_cnt.get(__mt_k)\n"
         "except TypeError:\n"
-        "    __mt_ws.unhashable(__mt_k)\n"
+        "    raise __mt_ws.unhashable_error(__mt_k) from None\n"
         "if __mt_n:\n"
         "    __mt_cnt[__mt_k] = __mt_n - 1\n"
         "else:\n"
@@ -187,6 +195,18 @@ def _counter_code(greens: List[str], reds: List[str], after: str) -> List[ast.st
     return ast.parse(src).body
 
 
+def _at_line(stmts: List[ast.stmt], where: ast.stmt) -> List[ast.stmt]:
+    """Generated statements report the line of the hint they replace (for tracebacks)."""
+    for stmt in stmts:
+        for sub in ast.walk(stmt):
+            if hasattr(sub, "lineno"):
+                sub.lineno = where.lineno
+                sub.end_lineno = getattr(where, "end_lineno", where.lineno)
+                sub.col_offset = where.col_offset
+                sub.end_col_offset = getattr(where, "end_col_offset", where.col_offset)
+    return stmts
+
+
 def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: ast.Expr,
              enters: List[ast.Expr], greens: List[str], reds: List[str], ws: Any) -> Any:
     class Rewriter(ast.NodeTransformer):
@@ -194,9 +214,9 @@ def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: a
             if n is mp:
                 if enters:
                     return ast.copy_location(ast.Pass(), n)
-                return [ast.copy_location(s, n) for s in _counter_code(greens, reds, "")]
+                return _at_line(_counter_code(greens, reds, ""), n)
             if n in enters:
-                return [ast.copy_location(s, n) for s in _counter_code(greens, reds, "continue")]
+                return _at_line(_counter_code(greens, reds, "continue"), n)
             return n
 
     new_node = Rewriter().visit(node)

@@ -272,7 +272,8 @@ class MetaInterp:
             value = fn(*values)
         except BaseException as e:  # noqa: B036 - interpreted code may raise anything
             op = self.record(name, boxes, descr)
-            excbox = self.guard("guard_exception", [], type(e), mode="done", result=op, exc=EXC)
+            excbox = self.guard("guard_exception", [], type(e), mode="done",
+                                result=op if op.has_result() else None, exc=EXC)
             self.known_class[excbox] = type(e)
             raise TracedException(e, excbox)
         if spec.pure and not (spec.flags & 32) and all(isinstance(b, Const) for b in boxes):
@@ -292,7 +293,8 @@ class MetaInterp:
         elif name in BOOL_RESULT:
             self.known_class[op] = bool
         if spec.canraise and need_guard:
-            self.guard("guard_no_exception", [], mode="done", result=op, exc=EXC)
+            self.guard("guard_no_exception", [], mode="done",
+                       result=op if op.has_result() else None, exc=EXC)
         return value, op
 
     def forget_items(self, listbox: Value) -> None:

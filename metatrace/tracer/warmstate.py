@@ -299,17 +299,18 @@ class WarmState:
         if key not in self.residual_notes:
             self.residual_notes[key] = str(reason)
 
-    def unhashable(self, key: Tuple[Any, ...]) -> None:
+    def unhashable_error(self, key: Tuple[Any, ...]) -> PortalError:
+        """The error the portal's merge point raises when the green key cannot be hashed."""
         for name, v in zip(self.driver.greens, key):
             try:
                 hash(v)
             except TypeError:
-                raise PortalError(
+                return PortalError(
                     "green variable %r of portal %s holds an unhashable %s; greens must be "
                     "hashable (use a tuple, or an object that hashes by identity)"
                     % (name, self.driver.name, type(v).__name__),
                     self.portal_jitcode.filename, self.portal_jitcode.line_of(self.portal_jitcode.merge_point_pc))
-        raise PortalError("greens of portal %s are not hashable" % self.driver.name)
+        return PortalError("greens of portal %s are not hashable" % self.driver.name)
 
     # -- entry from the interpreter ------------------------------------------------------
     def hot(self, key: Tuple[Any, ...], n: Optional[int], reds: Tuple[Any, ...]) -> Any:

@@ -126,3 +126,16 @@ def test_can_enter_jit_in_nested_loop_is_rejected():
 
     with pytest.raises(PortalError, match="nested loop"):
         metatrace.jit(greens=["pc"], reds=[])(interp)
+
+
+def test_green_name_that_is_not_a_variable():
+    def interp(pc, code):
+        while pc < 3:
+            jit_merge_point(pc=pc, code=code)
+            pc += 1
+        return pc
+
+    with pytest.raises(PortalError) as info:
+        metatrace.jit(greens=["pc", "cod"], reds=["code"])(interp)
+    assert "'cod' is not a variable of" in str(info.value)
+    assert info.value.__cause__ is None and info.value.__suppress_context__
