@@ -30,6 +30,7 @@ from .quasiimmut import InvalidationToken
 
 _ids = itertools.count(1)
 MAX_ABORTS = 6  # aborted traces from one green key before it is blacklisted for good
+MIN_FUNCTION_STEPS = 3  # a trace ending in the portal's return must cover this many instructions
 _tracing: List[Any] = []  # the MetaInterp currently recording, if any (one at a time)
 
 
@@ -516,6 +517,17 @@ class WarmState:
 
     def compile_trace(self, mi: MetaInterp, done: TraceDone, key: Any, bridge_of: Any) -> Outcome:
         outcome = self.outcome_of(mi, done)
+        if bridge_of is None and done.end == "finish":
+            steps = sum(1 for op in mi.ops if op.name == "debug_merge_point")
+            if steps < MIN_FUNCTION_STEPS:
+                # from a function's entry to its return in one or two instructions: entering
+                # compiled code costs more than that saves
+                self.abort(mi, key, None, "too_short",
+                           "the portal returned after %d interpreted instruction(s); not worth "
+                           "entering compiled code for" % steps)
+                self.aborts[key] = MAX_ABORTS
+                self.counters[key] = 1 << 62
+                return outcome
         if done.end == "finish":
             mi.record("finish", done.args)
         else:

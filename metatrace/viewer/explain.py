@@ -38,6 +38,11 @@ ABORT_ADVICE: Dict[str, str] = {
     "internal_error": (
         "the tracer itself failed (a bug in metatrace); the trace was dropped and the program "
         "continued in the interpreter. Please report it with this log and the detail above."),
+    "too_short": (
+        "the trace started at an interpreted function's entry and the portal returned after "
+        "one or two instructions: entering compiled code for so little work costs more than it "
+        "saves, so this position is left to the interpreter. If your interpreter recurses "
+        "through the portal, put `can_enter_jit` on backward jumps so only loops are compiled."),
 }
 
 GUARD_ADVICE: Dict[str, str] = {
@@ -146,6 +151,7 @@ ABORT_TITLES = {
     "compile_failed": "compilation failed",
     "bad_loop": "trace did not form a loop",
     "internal_error": "internal tracer error",
+    "too_short": "function trace too short to pay",
 }
 
 

@@ -164,3 +164,14 @@ def test_can_enter_jit_and_immutable_class():
     assert tiny_cej(interps.LOOP, interps.Frame(300)) == 900
     assert tiny_cej.jitdriver.stats()["loop_entries"] == entries
     ENTER_ALLOWED[0] = True
+
+
+def test_tiny_function_traces_are_not_compiled():
+    """A trace from a function's entry that returns after one instruction would cost more to
+    enter than it saves: it is aborted as too_short and its key blacklisted."""
+    code = (("ret", 0),)
+    for _ in range(40):
+        assert tiny(code, interps.Frame(1)) == 0
+    st = tiny.jitdriver.stats()
+    assert st["loops"] == 0
+    assert st["aborts_by_reason"].get("too_short") == 1
