@@ -215,6 +215,8 @@ class PyGen:
                     self.emit(indent, "%s.append(%s)" % (t, self.name(v)))
             elif d.kind == "setfield":
                 self.emit(indent, "%s.%s = %s" % (t, d.key, self.name(d.values[0])))
+            elif d.kind == "alloc":
+                self.emit(indent, "%s = _new(%s)" % (t, self.const(d.key)))
             else:
                 self.emit(indent, "%s[%s] = %s" % (t, self.name(d.key), self.name(d.values[0])))
         if gd is not None and gd.bridge is not None:

@@ -143,7 +143,7 @@ def run_trace(trace: Trace, inputs: List[Any], max_iterations: int = 10000) -> T
         if op.is_guard():
             if guard_fails(op, args, exc):
                 for deferred in op.sunk:
-                    deferred.perform(get)
+                    deferred.perform(get, lambda v, value: env.__setitem__(id(v), value))
                 fail = []
                 snap = op.snapshot
                 if snap is not None:

@@ -128,7 +128,9 @@ class Deferred:
     """A store the optimizer delayed; a guard does it on its failure path before it exits.
 
     ``kind`` is ``append`` (``values`` are appended to ``target``), ``setfield`` (``key`` is the
-    attribute name, ``values[0]`` the value) or ``setitem`` (``key`` is the index value).
+    attribute name, ``values[0]`` the value), ``setitem`` (``key`` is the index value) or
+    ``alloc`` (allocate the virtual object ``target`` of class ``key``, without ``__init__``;
+    its attributes follow as ``setfield`` entries).
     """
 
     __slots__ = ("kind", "target", "key", "values")
@@ -140,6 +142,8 @@ class Deferred:
         self.values = values
 
     def uses(self) -> List[Value]:
+        if self.kind == "alloc":
+            return []  # defines target
         out = [self.target] + list(self.values)
         if self.kind == "setitem":
             out.append(self.key)
@@ -150,8 +154,12 @@ class Deferred:
         return Deferred(self.kind, replace.get(id(self.target), self.target), key,
                         [replace.get(id(v), v) for v in self.values])
 
-    def perform(self, get: Any) -> None:
-        """Do the store on concrete values (``get`` maps a trace value to its value)."""
+    def perform(self, get: Any, define: Any = None) -> None:
+        """Do the store on concrete values (``get`` maps a trace value to its value; ``define``
+        binds a trace value, for ``alloc``)."""
+        if self.kind == "alloc":
+            define(self.target, self.key.__new__(self.key))
+            return
         target = get(self.target)
         if self.kind == "append":
             target.extend(get(v) for v in self.values)

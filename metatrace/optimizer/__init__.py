@@ -1,7 +1,7 @@
 """Optimizer passes over a recorded trace; each a single forward (or backward) pass.
 
 The tracer already folds pure ops on constants and avoids guards on what it knows.  Here:
-``sink`` (list appends delayed until something looks, so push/pop pairs vanish), ``heap``
+``virtualize`` (objects that do not escape are never allocated), ``sink`` (list appends delayed until something looks, so push/pop pairs vanish), ``heap``
 (attribute and item stores delayed to the end of the iteration or a guard's failure path), ``pure``
 (common subexpressions, repeated guards, guards on classes already known) and ``dce`` (dead pure
 ops).  The full pass set (integer bounds, allocation removal, heap caching, loop peeling) is
@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from ..ir.model import Op
-from . import dce, heap, pure, sink
+from . import dce, heap, pure, sink, virtualize
 
-PASSES = (("sink", sink.optimize), ("heap", heap.optimize), ("pure", pure.optimize),
-          ("dce", dce.optimize))
+PASSES = (("virtualize", virtualize.optimize), ("sink", sink.optimize), ("heap", heap.optimize),
+          ("pure", pure.optimize), ("dce", dce.optimize))
 
 
 def optimize_trace(inputargs: List[Any], ops: List[Op], enable_opts: str = "all",

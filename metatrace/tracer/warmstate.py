@@ -30,7 +30,8 @@ from .quasiimmut import InvalidationToken
 
 _ids = itertools.count(1)
 MAX_ABORTS = 6  # aborted traces from one green key before it is blacklisted for good
-MIN_FUNCTION_STEPS = 3  # a trace ending in the portal's return must cover this many instructions
+MIN_FUNCTION_OPS = 12  # a trace ending in the portal's return must do at least this much work
+_BOOKKEEPING = {"debug_merge_point", "guard_no_exception", "label", "finish"}
 _tracing: List[Any] = []  # the MetaInterp currently recording, if any (one at a time)
 
 
@@ -518,13 +519,13 @@ class WarmState:
     def compile_trace(self, mi: MetaInterp, done: TraceDone, key: Any, bridge_of: Any) -> Outcome:
         outcome = self.outcome_of(mi, done)
         if bridge_of is None and done.end == "finish":
-            steps = sum(1 for op in mi.ops if op.name == "debug_merge_point")
-            if steps < MIN_FUNCTION_STEPS:
-                # from a function's entry to its return in one or two instructions: entering
+            work = sum(1 for op in mi.ops if op.name not in _BOOKKEEPING)
+            if work < MIN_FUNCTION_OPS:
+                # from a function's entry to its return with next to no work: entering
                 # compiled code costs more than that saves
                 self.abort(mi, key, None, "too_short",
-                           "the portal returned after %d interpreted instruction(s); not worth "
-                           "entering compiled code for" % steps)
+                           "the portal returned after %d operations; not worth entering compiled "
+                           "code for" % work)
                 self.aborts[key] = MAX_ABORTS
                 self.counters[key] = 1 << 62
                 return outcome

@@ -40,7 +40,7 @@ ABORT_ADVICE: Dict[str, str] = {
         "continued in the interpreter. Please report it with this log and the detail above."),
     "too_short": (
         "the trace started at an interpreted function's entry and the portal returned after "
-        "one or two instructions: entering compiled code for so little work costs more than it "
+        "next to no work: entering compiled code for so little work costs more than it "
         "saves, so this position is left to the interpreter. If your interpreter recurses "
         "through the portal, put `can_enter_jit` on backward jumps so only loops are compiled."),
 }

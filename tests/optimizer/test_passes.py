@@ -238,3 +238,91 @@ def test_fuzz_optimizer_against_reference(seed):
             assert norm(ref.failvalues, ref_list, ref_obj) == norm(got.failvalues, opt_list, opt_obj), text
         assert ref_list == opt_list, (text, inputs, start)
         assert state(ref_obj) == state(opt_obj), (text, inputs, start)
+
+
+def random_alloc_trace(rng):
+    """Traces that allocate objects (new), write and read their fields, let some escape into
+    r3.o, and fail guards while some are still virtual."""
+    lines = ["[i0, i1, r2, r3]", "guard_class(r3, $Obj) [r3]"]
+    ints = ["i0", "i1"]
+    objs = []
+    n = 4
+
+    def live():
+        return ", ".join(ints[-2:] + objs[-2:] + ["r3"])
+
+    for _ in range(rng.randint(3, 25)):
+        k = rng.random()
+        if k < 0.2 or not objs:
+            lines.append("r%d = new(descr=$Obj)" % n)
+            objs.append("r%d" % n)
+        elif k < 0.4:
+            lines.append("setfield(%s, %s, descr=%s)" % (rng.choice(objs), rng.choice(ints), rng.choice("ab")))
+        elif k < 0.55:
+            lines.append("i%d = getfield(%s, descr=%s)" % (n, rng.choice(objs), rng.choice("ab")))
+            lines.append("guard_no_exception() [%s]" % live())
+            ints.append("i%d" % n)
+        elif k < 0.62:
+            lines.append("setfield(r3, %s, descr=o)" % rng.choice(objs))  # escapes
+        elif k < 0.68:
+            a, b = rng.choice(objs), rng.choice(objs)
+            lines.append("i%d = ptr_eq(%s, %s)" % (n, a, b))
+            ints.append("i%d" % n)
+        elif k < 0.72:
+            lines.append("setfield(%s, %s, descr=o)" % (rng.choice(objs), rng.choice(objs)))  # nesting
+        elif k < 0.85:
+            lines.append("i%d = %s(%s, %s)" % (n, rng.choice(BINOPS), rng.choice(ints), rng.choice(ints)))
+            ints.append("i%d" % n)
+        else:
+            lines.append("%s(%s) [%s]" % (rng.choice(["guard_true", "guard_false"]), rng.choice(ints), live()))
+        n += 1
+    lines.append("finish(%s)" % ints[-1])
+    return "\n".join(lines) + "\n"
+
+
+def obj_state(obj, seen=None):
+    """Structure of an object graph, with identities as first-visit numbers (handles cycles)."""
+    if not isinstance(obj, Obj):
+        return obj
+    seen = {} if seen is None else seen
+    if id(obj) in seen:
+        return ("ref", seen[id(obj)])
+    seen[id(obj)] = len(seen)
+    return tuple((k, obj_state(v, seen)) for k, v in sorted(vars(obj).items()))
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_fuzz_virtualize_against_reference(seed):
+    rng = random.Random(seed)
+    text = random_alloc_trace(rng)
+    for inputs in ([0, 1], [3, -2], [1, 1]):
+        ref_obj, opt_obj = Obj(), Obj()
+        ref = run_trace(parse_trace(text, NS), inputs + [[], ref_obj])
+        trace = parse_trace(text, NS)
+        trace.ops = optimize_trace(trace.inputargs, trace.ops)
+        got = run_trace(trace, inputs + [[], opt_obj])
+        assert ref.kind == got.kind, text
+        if ref.kind == "finish":
+            assert ref.value == got.value, text
+        else:
+            assert ref.op.name == got.op.name, text
+            ref_seen, got_seen = {}, {}
+            assert [obj_state(v, ref_seen) for v in ref.failvalues] == \
+                [obj_state(v, got_seen) for v in got.failvalues], text
+        assert obj_state(ref_obj) == obj_state(opt_obj), text
+
+
+def test_virtual_that_does_not_escape_is_never_built():
+    check(lambda ia, ops: dce.optimize(ia, __import__("metatrace.optimizer.virtualize", fromlist=["x"]).optimize(ia, ops)), """[i0, r1]
+r2 = new(descr=$Obj)
+setfield(r2, i0, descr=a)
+i3 = getfield(r2, descr=a)
+guard_no_exception() [i0]
+i4 = int_add(i3, 1)
+setfield(r1, i4, descr=b)
+finish(i4)
+""", """[i0, r1]
+i2 = int_add(i0, 1)
+setfield(r1, i2, descr=b)
+finish(i2)
+""")

@@ -1,0 +1,126 @@
+"""Allocation removal: objects allocated in the trace that do not escape are never built.
+
+A ``new`` is *virtual* while all the trace does with it is write and read its own attributes
+(``setfield``/``getfield``), check its class, or compare its identity.  Its attribute values are
+tracked instead; reads take them directly.  Any other use (passing it to a call, storing it into
+another object or a list, handing it to the next iteration or the caller) *forces* it: the
+allocation and its attribute writes are emitted right there, and from then on it is an ordinary
+object.  A guard that fails while the object is still virtual builds it on its failure path
+(``op.sunk``) before leaving, so the interpreter resumes with a real object.  A virtual nobody
+forced by the end of the trace is simply gone.
+
+Objects of classes with ``__del__`` are left alone: dropping them would drop a finalizer call.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from ..ir.model import Const, Deferred, Op, Value
+from .sink import plain_attribute
+from .util import remap_uses
+
+
+class _Virtual:
+    __slots__ = ("op", "cls", "fields")
+
+    def __init__(self, op: Op, cls: type) -> None:
+        self.op = op
+        self.cls = cls
+        self.fields: Dict[str, Value] = {}
+
+
+def _virtualizable_class(cls: Any) -> bool:
+    return (isinstance(cls, type) and not hasattr(cls, "__del__")
+            and cls.__setattr__ is object.__setattr__ and cls.__getattribute__ is object.__getattribute__)
+
+
+def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, type]] = None) -> List[Op]:
+    out: List[Op] = []
+    virtuals: Dict[int, _Virtual] = {}
+    replace: Dict[int, Value] = {}
+    drop_guard = False
+
+    def force(v: Value, into: List[Op]) -> None:
+        """Emit the allocation of virtual ``v`` (and of virtuals it holds) into ``into``."""
+        vt = virtuals.pop(id(v), None)
+        if vt is None:
+            return
+        into.append(vt.op)
+        for name, value in vt.fields.items():
+            force(value, into)
+            st = Op("setfield", [vt.op, value], name)
+            st.location = vt.op.location
+            into.append(st)
+
+    def materialize_deferred(values: List[Value]) -> List[Deferred]:
+        """Deferred allocations of the virtuals reachable from ``values``, then their attribute
+        stores (allocating all first makes cycles between virtuals work)."""
+        order: List[_Virtual] = []
+        seen: set = set()
+        stack = list(values)
+        while stack:
+            v = stack.pop()
+            vt = virtuals.get(id(v))
+            if vt is None or id(v) in seen:
+                continue
+            seen.add(id(v))
+            order.append(vt)
+            stack.extend(vt.fields.values())
+        out = [Deferred("alloc", vt.op, vt.cls, []) for vt in order]
+        for vt in order:
+            out += [Deferred("setfield", vt.op, name, [value]) for name, value in vt.fields.items()]
+        return out
+
+    for op in ops:
+        if replace:
+            remap_uses(op, replace)
+        name = op.name
+        args = op.args
+        if drop_guard:
+            drop_guard = False
+            if name == "guard_no_exception":
+                continue
+        if name == "new" and _virtualizable_class(op.descr):
+            virtuals[id(op)] = _Virtual(op, op.descr)
+            continue
+        if name == "setfield" and id(args[0]) in virtuals:
+            vt = virtuals[id(args[0])]
+            if plain_attribute(vt.cls, op.descr):
+                vt.fields[op.descr] = args[1]
+                drop_guard = True
+                continue
+        if name == "getfield" and id(args[0]) in virtuals:
+            vt = virtuals[id(args[0])]
+            if op.descr in vt.fields and plain_attribute(vt.cls, op.descr):
+                replace[id(op)] = vt.fields[op.descr]
+                drop_guard = True
+                continue
+        if name == "guard_class" and id(args[0]) in virtuals and isinstance(args[1], Const) \
+                and args[1].value is virtuals[id(args[0])].cls:
+            continue
+        if name in ("ptr_eq", "ptr_ne") and (id(args[0]) in virtuals or id(args[1]) in virtuals):
+            same = args[0] is args[1]
+            replace[id(op)] = Const(same if name == "ptr_eq" else not same)
+            continue
+        if op.is_guard():
+            if virtuals:
+                uses: List[Value] = []
+                if op.snapshot is not None:
+                    uses.extend(op.snapshot.values())
+                for d in op.sunk:
+                    uses.extend(d.uses())
+                builds = materialize_deferred(uses)
+                if builds:
+                    op.sunk = builds + op.sunk
+            # arguments of a guard itself are not virtual (class guards on them were dropped)
+            for a in args:
+                force(a, out)
+            out.append(op)
+            continue
+        # any other use forces the virtuals it mentions
+        for a in args:
+            if id(a) in virtuals:
+                force(a, out)
+        out.append(op)
+    return out
