@@ -60,7 +60,7 @@ def _opts(value: Any) -> str:
 #: name -> (default, validator, one-line meaning)
 PARAMS: Dict[str, Tuple[Any, Callable[[Any], Any], str]] = {
     "threshold": (1039, _int_at_least(1), "merge-point passes of one green key before a loop is traced"),
-    "function_threshold": (1619, _int_at_least(1), "accepted; a portal's entry is counted like any merge point today"),
+    "function_threshold": (1619, _int_at_least(1), "portal calls starting at one green key before tracing from there (portals with can_enter_jit)"),
     "trace_eagerness": (200, _int_at_least(1), "failures of one guard before a bridge is traced from it"),
     "trace_limit": (6000, _int_at_least(10), "recorded operations after which tracing aborts"),
     "decay": (40, _int_at_least(0), "accepted; counters do not decay today"),

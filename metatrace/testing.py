@@ -69,6 +69,7 @@ def reset(portal: Any) -> None:
     if ws is not None:
         ws.trees.clear()
         ws.counters.clear()
+        ws.entry_counters.clear()
         ws.aborts.clear()
         ws.dont_inline.clear()
         from .counters import Stats

@@ -151,7 +151,7 @@ def make_portal(driver: Any, func: Callable[..., Any]) -> Callable[..., Any]:
     from ..tracer.warmstate import WarmState
 
     ws = WarmState(driver, func, jc)
-    new_func = _rewrite(func, node, filename, offset, mp, enters, green_names, red_names, ws)
+    new_func = _rewrite(func, node, filename, offset, mp, enters, green_names, red_names, ws, loop)
     driver.runtime = ws
     driver.jitted = True
     new_func.jitdriver = driver  # type: ignore[attr-defined]
@@ -171,20 +171,21 @@ def _check_call(ck: _Checker, call: ast.Call, what: str) -> List[str]:
     return names
 
 
-def _counter_code(greens: List[str], reds: List[str], after: str) -> List[ast.stmt]:
+def _counter_code(greens: List[str], reds: List[str], after: str, cnt: str = "__mt_cnt",
+                  hot: str = "hot") -> List[ast.stmt]:
     g = "".join(n + ", " for n in greens)
     r = "".join(n + ", " for n in reds)
     allv = ", ".join(greens + reds)
     src = (
         "__mt_k = (%s)\n"
         "try:\n"
-        "    __mt_n = __mt_cnt.get(__mt_k)\n"
+        "    __mt_n = CNT.get(__mt_k)\n"
         "except TypeError:\n"
         "    raise __mt_ws.unhashable_error(__mt_k) from None\n"
         "if __mt_n:\n"
-        "    __mt_cnt[__mt_k] = __mt_n - 1\n"
+        "    CNT[__mt_k] = __mt_n - 1\n"
         "else:\n"
-        "    __mt_s = __mt_ws.hot(__mt_k, __mt_n, (%s))\n"
+        "    __mt_s = __mt_ws.HOT(__mt_k, __mt_n, (%s))\n"
         "    if __mt_s is not None:\n"
         "        if __mt_s.__class__ is tuple:\n"
         "            %s = __mt_s\n"
@@ -192,7 +193,16 @@ def _counter_code(greens: List[str], reds: List[str], after: str) -> List[ast.st
         "        else:\n"
         "            return __mt_s.value\n"
     ) % (g, r, "(%s,)" % allv if allv else "()", "            %s\n" % after if after else "")
-    return ast.parse(src).body
+    return ast.parse(src.replace("CNT", cnt).replace("HOT", hot)).body
+
+
+def _entry_code(greens: List[str], reds: List[str]) -> List[ast.stmt]:
+    """With can_enter_jit, the merge point counts only once per call: the function's entry
+    (``function_threshold``), so that hot functions are compiled from their start too."""
+    body = _counter_code(greens, reds, "", "__mt_fcnt", "hot_entry")
+    test = ast.parse("if __mt_first:\n    __mt_first = False\n").body[0]
+    test.body.extend(body)  # type: ignore[attr-defined]
+    return [test]
 
 
 def _at_line(stmts: List[ast.stmt], where: ast.stmt) -> List[ast.stmt]:
@@ -208,12 +218,20 @@ def _at_line(stmts: List[ast.stmt], where: ast.stmt) -> List[ast.stmt]:
 
 
 def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: ast.Expr,
-             enters: List[ast.Expr], greens: List[str], reds: List[str], ws: Any) -> Any:
+             enters: List[ast.Expr], greens: List[str], reds: List[str], ws: Any,
+             loop: Optional[ast.While] = None) -> Any:
     class Rewriter(ast.NodeTransformer):
+        def visit_While(self, n: ast.While) -> Any:
+            self.generic_visit(n)
+            if n is loop and enters:
+                first = ast.parse("__mt_first = True").body[0]
+                return [_at_line([first], n)[0], n]
+            return n
+
         def visit_Expr(self, n: ast.Expr) -> Any:
             if n is mp:
                 if enters:
-                    return ast.copy_location(ast.Pass(), n)
+                    return _at_line(_entry_code(greens, reds), n)
                 return _at_line(_counter_code(greens, reds, ""), n)
             if n in enters:
                 return _at_line(_counter_code(greens, reds, "continue"), n)
@@ -226,7 +244,8 @@ def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: a
             sub.lineno = getattr(sub, "lineno", 1)
     factory = ast.FunctionDef(
         name="__mt_factory",
-        args=ast.arguments(posonlyargs=[], args=[ast.arg(arg="__mt_ws"), ast.arg(arg="__mt_cnt")],
+        args=ast.arguments(posonlyargs=[], args=[ast.arg(arg="__mt_ws"), ast.arg(arg="__mt_cnt"),
+                                                 ast.arg(arg="__mt_fcnt")],
                            vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]),
         body=[new_node, ast.Return(value=ast.Name(id=node.name, ctx=ast.Load()))],
         decorator_list=[], returns=None, type_comment=None,
@@ -237,7 +256,7 @@ def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: a
     code = compile(module, filename, "exec")
     ns: dict = {}
     exec(code, func.__globals__, ns)
-    new_func = ns["__mt_factory"](ws, ws.counters)
+    new_func = ns["__mt_factory"](ws, ws.counters, ws.entry_counters)
     new_func.__defaults__ = func.__defaults__
     new_func.__kwdefaults__ = func.__kwdefaults__
     new_func.__doc__ = func.__doc__

@@ -30,7 +30,9 @@ from .quasiimmut import InvalidationToken
 
 _ids = itertools.count(1)
 MAX_ABORTS = 6  # aborted traces from one green key before it is blacklisted for good
-MIN_FUNCTION_OPS = 12  # a trace ending in the portal's return must do at least this much work
+MIN_FUNCTION_OPS = 24  # a trace ending in the portal's return must do at least this much work
+# (entering compiled code costs about as much as running ~20 trace operations in tier 1)
+MIN_FUNCTION_STEPS = 3  # ... or replace at least this many interpreted instructions
 _BOOKKEEPING = {"debug_merge_point", "guard_no_exception", "label", "finish"}
 _tracing: List[Any] = []  # the MetaInterp currently recording, if any (one at a time)
 
@@ -273,6 +275,7 @@ class WarmState:
         self.portal_func = portal_func
         self.portal_jitcode = portal_jitcode
         self.counters: Dict[Any, int] = {}
+        self.entry_counters: Dict[Any, int] = {}  # function entries (portals with can_enter_jit)
         self.trees: Dict[Any, Tree] = {}
         self.aborts: Dict[Any, int] = {}
         self.stats = Stats()
@@ -315,28 +318,36 @@ class WarmState:
         return PortalError("greens of portal %s are not hashable" % self.driver.name)
 
     # -- entry from the interpreter ------------------------------------------------------
-    def hot(self, key: Tuple[Any, ...], n: Optional[int], reds: Tuple[Any, ...]) -> Any:
+    def hot(self, key: Tuple[Any, ...], n: Optional[int], reds: Tuple[Any, ...],
+            counters: Optional[Dict[Any, int]] = None, threshold: int = 0) -> Any:
+        if counters is None:
+            counters, threshold = self.counters, self.threshold
         if n is None:  # first time this key is seen
-            if self.threshold > 1:
-                self.counters[key] = self.threshold - 1
+            if threshold > 1:
+                counters[key] = threshold - 1
                 return None
         tree = self.trees.get(key)
         if tree is not None and not tree.invalid:
-            self.counters[key] = 0
+            counters[key] = 0
             return self.run_compiled(key, reds)
         if _tracing:
-            self.counters[key] = max(1, self.threshold // 4)
+            counters[key] = max(1, threshold // 4)
             return None
         n_aborts = self.aborts.get(key, 0)
         if n_aborts >= MAX_ABORTS:
-            self.counters[key] = 1 << 62  # blacklisted: never traced from here again
+            counters[key] = 1 << 62  # blacklisted: never traced from here again
             return None
         if n_aborts > 0:
             # back off: each abort doubles the wait before the next attempt
-            self.counters[key] = min(self.threshold * (2 ** min(n_aborts, 16)), 2 ** 30)
+            counters[key] = min(threshold * (2 ** min(n_aborts, 16)), 2 ** 30)
         else:
-            self.counters[key] = self.threshold
+            counters[key] = threshold
         return self.finish(self.trace_loop(key, reds))
+
+    def hot_entry(self, key: Tuple[Any, ...], n: Optional[int], reds: Tuple[Any, ...]) -> Any:
+        """The first merge point of a portal call (portals with can_enter_jit): counted with
+        function_threshold, so functions get compiled from their entry."""
+        return self.hot(key, n, reds, self.entry_counters, self.driver.params["function_threshold"])
 
     def finish(self, outcome: Outcome) -> Any:
         """An outcome of tracing or blackholing as the portal protocol (see module doc)."""
@@ -520,14 +531,16 @@ class WarmState:
         outcome = self.outcome_of(mi, done)
         if bridge_of is None and done.end == "finish":
             work = sum(1 for op in mi.ops if op.name not in _BOOKKEEPING)
-            if work < MIN_FUNCTION_OPS:
+            steps = sum(1 for op in mi.ops if op.name == "debug_merge_point")
+            if work < MIN_FUNCTION_OPS and steps < MIN_FUNCTION_STEPS:
                 # from a function's entry to its return with next to no work: entering
                 # compiled code costs more than that saves
                 self.abort(mi, key, None, "too_short",
-                           "the portal returned after %d operations; not worth entering compiled "
-                           "code for" % work)
+                           "the portal returned after %d operations in %d interpreted "
+                           "instruction(s); not worth entering compiled code for" % (work, steps))
                 self.aborts[key] = MAX_ABORTS
                 self.counters[key] = 1 << 62
+                self.entry_counters[key] = 1 << 62
                 return outcome
         if done.end == "finish":
             mi.record("finish", done.args)

@@ -175,3 +175,20 @@ def test_tiny_function_traces_are_not_compiled():
     st = tiny.jitdriver.stats()
     assert st["loops"] == 0
     assert st["aborts_by_reason"].get("too_short") == 1
+
+
+def test_function_threshold_compiles_functions_from_their_entry():
+    """In a portal with can_enter_jit, only backward jumps count for loops; the first merge
+    point of each call counts toward function_threshold, so a hot straight-line function is
+    compiled from its entry to its return."""
+    from .interps import tiny_cej
+
+    reset(tiny_cej)
+    tiny_cej.jitdriver.set_param("function_threshold", 5)
+    code = (("add", 0), ("dec", 0), ("add", 0), ("dec", 0), ("add", 0), ("ret", 0))
+    for _ in range(30):
+        assert tiny_cej(code, interps.Frame(10)) == tiny_cej.__wrapped__(code, interps.Frame(10)) == 9
+    traces = compiled_traces(tiny_cej, "loop")
+    assert len(traces) == 1 and traces[0].end == "finish" and traces[0].location == "0: add"
+    assert tiny_cej.jitdriver.stats()["loop_entries"] >= 20
+    tiny_cej.jitdriver.set_param("function_threshold", 1619)
