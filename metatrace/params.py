@@ -65,7 +65,7 @@ PARAMS: Dict[str, Tuple[Any, Callable[[Any], Any], str]] = {
     "trace_limit": (6000, _int_at_least(10), "recorded operations after which tracing aborts"),
     "decay": (40, _int_at_least(0), "accepted; counters do not decay today"),
     "loop_longevity": (1000, _int_at_least(1), "compilations a loop may go unused before it is freed"),
-    "inlining": (1, _int_at_least(0), "accepted; recursive portal calls are always calls today"),
+    "inlining": (0, _int_at_least(0), "1: trace into portal calls made by a traced loop (one level); 0: call them"),
     "max_unroll_recursion": (7, _int_at_least(0), "how deep a traced function may recurse into itself when inlined"),
     "retrace_limit": (0, _int_at_least(0), "accepted; loops are not retraced today"),
     "enable_opts": ("all", _opts, "optimizations: 'all' or a ':'-separated subset of virtualize, sink, heap, pure, dce, licm"),

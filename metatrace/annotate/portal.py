@@ -217,6 +217,30 @@ def _at_line(stmts: List[ast.stmt], where: ast.stmt) -> List[ast.stmt]:
     return stmts
 
 
+def _resume_entry(fnode: ast.FunctionDef, loop: Optional[ast.While], greens: List[str], reds: List[str],
+                  counts_entry: bool) -> Optional[ast.FunctionDef]:
+    """The portal's second entry: ``__mt_resume(*greens, *reds)`` starts at the merge point (and
+    runs what follows the loop), so an inlined portal call interrupted by a guard failure can
+    continue at CPython speed.  Only when the merge-point loop is a top-level statement."""
+    import copy
+
+    if loop is None or loop not in fnode.body:
+        return None
+    idx = fnode.body.index(loop)
+    body: List[ast.stmt] = []
+    if counts_entry:
+        body.append(ast.parse("__mt_first = False").body[0])
+    body.append(copy.deepcopy(loop))
+    body.extend(copy.deepcopy(fnode.body[idx + 1:]))
+    for stmt in body[:1]:
+        ast.copy_location(stmt, loop)
+    return ast.FunctionDef(
+        name="__mt_resume",
+        args=ast.arguments(posonlyargs=[], args=[ast.arg(arg=n) for n in greens + reds], vararg=None,
+                           kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]),
+        body=body, decorator_list=[], returns=None, type_comment=None)
+
+
 def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: ast.Expr,
              enters: List[ast.Expr], greens: List[str], reds: List[str], ws: Any,
              loop: Optional[ast.While] = None) -> Any:
@@ -242,12 +266,16 @@ def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: a
     for sub in ast.walk(new_node):
         if hasattr(sub, "lineno"):
             sub.lineno = getattr(sub, "lineno", 1)
+    resume = _resume_entry(new_node, loop, greens, reds, bool(enters))
     factory = ast.FunctionDef(
         name="__mt_factory",
         args=ast.arguments(posonlyargs=[], args=[ast.arg(arg="__mt_ws"), ast.arg(arg="__mt_cnt"),
                                                  ast.arg(arg="__mt_fcnt")],
                            vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]),
-        body=[new_node, ast.Return(value=ast.Name(id=node.name, ctx=ast.Load()))],
+        body=([new_node] + ([resume] if resume is not None else []) + [ast.Return(value=ast.Tuple(
+            elts=[ast.Name(id=node.name, ctx=ast.Load()),
+                  ast.Name(id="__mt_resume", ctx=ast.Load()) if resume is not None else ast.Constant(None)],
+            ctx=ast.Load()))]),
         decorator_list=[], returns=None, type_comment=None,
     )
     module = ast.Module(body=[factory], type_ignores=[])
@@ -256,7 +284,7 @@ def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: a
     code = compile(module, filename, "exec")
     ns: dict = {}
     exec(code, func.__globals__, ns)
-    new_func = ns["__mt_factory"](ws, ws.counters, ws.entry_counters)
+    new_func, ws.resume_entry = ns["__mt_factory"](ws, ws.counters, ws.entry_counters)
     new_func.__defaults__ = func.__defaults__
     new_func.__kwdefaults__ = func.__kwdefaults__
     new_func.__doc__ = func.__doc__

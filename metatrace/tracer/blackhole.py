@@ -179,9 +179,18 @@ class Blackhole:
             elif op == "raise":
                 raise sem.make_exception(regs[ins[1]])
             elif op == "merge_point":
+                jc = frame.jitcode
+                state = tuple(regs[r] for r in jc.green_regs + jc.red_regs)
                 if depth0:
-                    jc = frame.jitcode
-                    return Outcome("continue", values=tuple(regs[r] for r in jc.green_regs + jc.red_regs))
+                    return Outcome("continue", values=state)
+                # an inlined portal call: hand the rest of it to the portal's second entry, which
+                # runs at CPython speed (with the JIT), then continue the caller with its result
+                self.frames.pop()
+                value = jc.portal_runtime.resume_entry(*state)
+                parent = self.frames[-1]
+                self.store_result(parent, value)
+                parent.pc += 1
+                return None
             elif op == "build_tuple":
                 regs[ins[1]] = tuple([regs[r] for r in ins[2]])
             elif op == "build_list":

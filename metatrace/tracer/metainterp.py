@@ -168,6 +168,7 @@ class MetaInterp:
         self.inline_sizes: Dict[Any, int] = {}
         self.residual_reasons: Dict[str, str] = {}
         self.merge_points_seen = 0
+        self.inlined_portals = 0
         self.dispatch = {name[3:]: getattr(self, name) for name in dir(self) if name.startswith("op_")}
 
     # -- setup -------------------------------------------------------------------------
@@ -976,7 +977,10 @@ class MetaInterp:
             self.do_call(frame, d, fval.__func__, Const(fval.__func__), [selfv] + args,
                          [Const(selfv)] + boxes, kwnames)
             return
-        if getattr(fval, "_metatrace_portal_", None) is not None:
+        portal_driver = getattr(fval, "_metatrace_portal_", None)
+        if portal_driver is not None:
+            if self.inline_portal(frame, portal_driver, args, boxes, kwnames):
+                return
             value, box = self.residual(fval, fbox, boxes, tuple(args), kwnames, opname="call_portal")
             frame.set(d, value, box)
             frame.pc += 1
@@ -1008,6 +1012,24 @@ class MetaInterp:
         value, box = self.residual(fval, fbox, boxes, tuple(args), kwnames)
         frame.set(d, value, box)
         frame.pc += 1
+
+    def inline_portal(self, frame: MIFrame, driver: Any, args: List[Any], boxes: List[Value],
+                      kwnames: Tuple[str, ...]) -> bool:
+        """Trace into a (recursive) portal call, up to max_unroll_recursion portal frames deep,
+        when its portal can be resumed at its merge point after a guard failure."""
+        rt = driver.runtime
+        if (rt is None or rt.resume_entry is None or not self.driver.params["inlining"]
+                or self.start_key in self.ws.no_portal_inlining):
+            return False
+        depth = sum(1 for f in self.framestack if getattr(f.jitcode, "portal_runtime", None) is not None)
+        if depth > min(1, self.driver.params["max_unroll_recursion"]):
+            # one level: a call made by the traced loop itself (a block, a small method);
+            # deeper recursion is left to calls, whose guards would otherwise fail at every level
+            return False
+        if self.bind(rt.portal_func, args, boxes, kwnames) is None:
+            return False
+        self.inlined_portals += 1
+        return self.push_call(frame, rt.portal_func, args, boxes, kwnames, jitcode=rt.portal_jitcode)
 
     def inline_policy(self, func: Any, boxes: List[Value]) -> str:
         if getattr(func, hints.ELIDABLE, False):
@@ -1069,11 +1091,12 @@ class MetaInterp:
         return out
 
     def push_call(self, frame: MIFrame, func: Any, args: List[Any], boxes: List[Value],
-                  kwnames: Tuple[str, ...], override: Optional[Tuple[Any, Value]] = None) -> bool:
+                  kwnames: Tuple[str, ...], override: Optional[Tuple[Any, Value]] = None,
+                  jitcode: Any = None) -> bool:
         bound = self.bind(func, args, boxes, kwnames)
         if bound is None:
             return False
-        jc = jitcode_for(func)
+        jc = jitcode if jitcode is not None else jitcode_for(func)
         new = MIFrame(jc, func, len(self.ops))
         for reg, (v, b) in zip(jc.param_regs, bound):
             new.set(reg, v, b)
@@ -1220,9 +1243,23 @@ class MetaInterp:
         frame.pc += 1
 
     def op_merge_point(self, frame: MIFrame, ins: tuple) -> None:
-        if len(self.framestack) != 1:
-            raise AbortTrace("bad_loop", "merge point of an inlined portal")
         jc = frame.jitcode
+        if len(self.framestack) != 1:
+            # an inlined portal call: its instructions become part of this trace
+            rt = jc.portal_runtime
+            greens = []
+            for r in jc.green_regs:
+                v, b = frame.values[r], frame.boxes[r]
+                if not isinstance(b, Const):
+                    if type(v) in (int, float, str, bool, type(None)):
+                        self.guard("guard_value", [b, Const(v)], type(v))
+                    else:
+                        self.guard("guard_is", [b, Const(v)])
+                    frame.set(r, v, Const(v))
+                greens.append(v)
+            self.record("debug_merge_point", [], rt.location(tuple(greens)))
+            frame.pc += 1
+            return
         greens = []
         for r in jc.green_regs:
             v, b = frame.values[r], frame.boxes[r]

@@ -282,6 +282,9 @@ class WarmState:
         self.dont_inline: set = set()
         self.residual_notes: Dict[Any, str] = {}
         self.ngreens = len(portal_jitcode.green_regs)
+        self.resume_entry: Any = None  # the portal from its merge point (set by the rewrite)
+        self.no_portal_inlining: set = set()  # start keys whose traces call portals instead
+        portal_jitcode.portal_runtime = self
         self.generation = 0  # bumped at every compile; trees unused for loop_longevity are freed
         self.retired_entries = 0  # loop entries of trees no longer in self.trees
         self.params_changed("threshold")
@@ -479,9 +482,13 @@ class WarmState:
         except AbortTrace as ab:
             self.abort(mi, key, bridge_of, ab.reason, ab.detail)
             if ab.reason == "too_long":
-                big = mi.biggest_inlined()
-                if big is not None:
-                    self.dont_inline.add(big)
+                if any(getattr(f.jitcode, "portal_runtime", None) is not None for f in mi.framestack[1:]) \
+                        or mi.inlined_portals:
+                    self.no_portal_inlining.add(key)  # next time: call the portal instead
+                else:
+                    big = mi.biggest_inlined()
+                    if big is not None:
+                        self.dont_inline.add(big)
             return self.blackhole_after_abort(mi)
         except Exception as e:  # a bug in the tracer: keep the program right if we can
             sys.stderr.write("metatrace: internal tracer error, trace aborted:\n%s" % traceback.format_exc())

@@ -38,11 +38,14 @@ def check_seed(seed, threshold, eagerness):
     reset(jitted.run)
     drv.set_param("threshold", threshold)
     drv.set_param("trace_eagerness", eagerness)
+    # every other seed traces into calls (inlined portal frames, resumed by the second entry)
+    drv.set_param("inlining", seed % 2)
     expected = run(plain, text)
     got = run(jitted, text)
     if got != expected:
-        raise AssertionError("seed %d (threshold=%d, trace_eagerness=%d) differs:\n%s\n"
-                             "plain: %r\njit:   %r" % (seed, threshold, eagerness, text, expected, got))
+        raise AssertionError("seed %d (threshold=%d, trace_eagerness=%d, inlining=%d) differs:\n%s\n"
+                             "plain: %r\njit:   %r" % (seed, threshold, eagerness, seed % 2, text,
+                                                       expected, got))
     return drv.stats()
 
 

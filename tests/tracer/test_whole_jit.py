@@ -78,10 +78,21 @@ def test_exception_escaping_the_portal():
     assert result[0] == ("raised", (1554,))
 
 
-def test_recursive_portal_call_is_a_call_in_the_trace():
+def test_recursive_portal_call_is_inlined():
+    tiny.jitdriver.set_param("inlining", 1)
     same(interps.CALL, 300)
     counts = op_counts(tiny)
-    assert counts.get("call_portal", 0) >= 1
+    assert counts.get("call_portal", 0) == 0
+    # the callee's instructions are in the caller's trace
+    (loop,) = [t for t in compiled_traces(tiny, "loop") if t.location == "0: call"]
+    locations = [op.descr for op in loop.ops if op.name == "debug_merge_point"]
+    assert "0: add" in locations and "3: ret" in locations
+    tiny.jitdriver.set_param("inlining", 0)
+
+
+def test_recursive_portal_call_without_inlining_is_a_call():
+    same(interps.CALL, 300)  # inlining=0 is the default
+    assert op_counts(tiny).get("call_portal", 0) >= 1
 
 
 def test_trace_limit_aborts_and_backs_off():
