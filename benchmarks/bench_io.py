@@ -49,8 +49,9 @@ def main():
                 cmd.append("--no-jit")
             cmd.append(path)
             bench = runner.bench_command("io_%s_%s" % (name, mode), cmd)
-            if bench is not None:
-                results[(name, mode)] = bench.mean()
+            # worker processes return a benchmark without values: only the main process reports
+            if bench is not None and not args.worker and bench.get_nvalue():
+                results[(name, mode)] = bench.median()
     if results and not args.worker:
         print()
         print("%-16s %12s %12s %8s" % ("benchmark", "JIT off (s)", "JIT on (s)", "ratio"))
