@@ -331,6 +331,28 @@ class MetaInterp:
         elif writing:
             mine[2] = True
 
+    def promote_box(self, box: Value, value: Any) -> Value:
+        """Guard that ``box`` holds ``value`` (by equality for plain values, by identity for
+        other objects) and use the constant from now on."""
+        if isinstance(box, Const):
+            return box
+        if type(value) in (int, float, str, bool, type(None), bytes):
+            self.guard("guard_value", [box, Const(value)], type(value))
+        else:
+            self.guard("guard_is", [box, Const(value)])
+        c = Const(value)
+        self.replace_box(box, c)
+        return c
+
+    def promote_greens(self, frame: MIFrame) -> Tuple[Any, ...]:
+        """The green key at a merge point, with every green made a constant of the trace."""
+        greens = []
+        for r in frame.jitcode.green_regs:
+            v = frame.values[r]
+            frame.set(r, v, self.promote_box(frame.boxes[r], v))
+            greens.append(v)
+        return tuple(greens)
+
     def replace_box(self, old: Value, new: Value) -> None:
         """After a guard proved ``old`` equal to the constant ``new``: use the constant wherever
         the tracer still holds ``old`` (registers of every frame, heap and item caches)."""
@@ -1132,15 +1154,7 @@ class MetaInterp:
             if n != 1:
                 return None
             v, b = args[0], boxes[0]
-            if not isinstance(b, Const):
-                if type(v) in (int, float, str, bool, type(None), bytes):
-                    self.guard("guard_value", [b, Const(v)], type(v))
-                else:
-                    self.guard("guard_is", [b, Const(v)])
-                c = Const(v)
-                self.replace_box(b, c)
-                return v, c
-            return v, b
+            return v, self.promote_box(b, v)
         if f is hints.we_are_jitted:
             return True, Const(True)
         if f is hints.isconstant and n == 1:
@@ -1247,30 +1261,10 @@ class MetaInterp:
         if len(self.framestack) != 1:
             # an inlined portal call: its instructions become part of this trace
             rt = jc.portal_runtime
-            greens = []
-            for r in jc.green_regs:
-                v, b = frame.values[r], frame.boxes[r]
-                if not isinstance(b, Const):
-                    if type(v) in (int, float, str, bool, type(None)):
-                        self.guard("guard_value", [b, Const(v)], type(v))
-                    else:
-                        self.guard("guard_is", [b, Const(v)])
-                    frame.set(r, v, Const(v))
-                greens.append(v)
-            self.record("debug_merge_point", [], rt.location(tuple(greens)))
+            self.record("debug_merge_point", [], rt.location(self.promote_greens(frame)))
             frame.pc += 1
             return
-        greens = []
-        for r in jc.green_regs:
-            v, b = frame.values[r], frame.boxes[r]
-            if not isinstance(b, Const):
-                if type(v) in (int, float, str, bool, type(None)):
-                    self.guard("guard_value", [b, Const(v)], type(v))
-                else:
-                    self.guard("guard_is", [b, Const(v)])
-                frame.set(r, v, Const(v))
-            greens.append(v)
-        key = tuple(greens)
+        key = self.promote_greens(frame)
         reds = [frame.boxes[r] for r in jc.red_regs]
         if self.first_merge_point:
             self.first_merge_point = False
