@@ -195,7 +195,7 @@ def lookup_after(holder: IoObject, name: str) -> Any:
 
 
 def get_own_slot(obj: IoObject, name: str) -> Any:
-    idx = obj.map.index_of(name)
+    idx = promote(obj.map).index_of(name)
     if idx >= 0:
         return obj.slots[idx]
     return None

@@ -16,6 +16,7 @@ it stood in the body; the same holds for a hoisted read that raises.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..ir.model import Const, Op, Snapshot
@@ -24,15 +25,22 @@ _PURE_PREFIX = ("int_", "float_", "cast_")
 _HOIST_GUARDS = {"guard_class", "guard_value", "guard_is", "guard_true", "guard_false",
                  "guard_nonnull", "guard_isnull"}
 _NO_CALL_EFFECT = {id(list.append), id(list.pop), id(list.insert), id(list.extend), id(len)}
+_MATH = {id(getattr(math, n)) for n in dir(math) if callable(getattr(math, n))}
 
 
-def _may_write_attributes(op: Op) -> bool:
+def _may_write_attributes(op: Op, known: Dict[int, type]) -> bool:
     name = op.name
     if name.startswith("py_") or name in ("call_portal", "call_loopinvariant", "delitem"):
         return True
     if name in ("call", "call_pure"):
         callee = op.args[0] if op.args else None
-        return not (isinstance(callee, Const) and id(callee.value) in _NO_CALL_EFFECT)
+        if isinstance(callee, Const) and id(callee.value) in _NO_CALL_EFFECT:
+            return False
+        # math functions on numbers of known class run no Python code
+        return not (isinstance(callee, Const) and id(callee.value) in _MATH
+                    and all(known.get(id(a)) in (int, float, bool) or
+                            (isinstance(a, Const) and type(a.value) in (int, float, bool))
+                            for a in op.args[1:]))
     return False
 
 
@@ -46,7 +54,13 @@ def hoist(inputargs: List[Any], ops: List[Op],
     if not invariant:
         return None
     written = {op.descr for op in ops if op.name == "setfield"}
-    opaque = any(_may_write_attributes(op) for op in ops)
+    known: Dict[int, type] = {}
+    for op in ops:
+        if op.name == "guard_class" and isinstance(op.args[1], Const):
+            known[id(op.args[0])] = op.args[1].value
+        elif op.name.startswith("float_") and op.type == "f":
+            known[id(op)] = float
+    opaque = any(_may_write_attributes(op, known) for op in ops)
     pre: List[Op] = []
     body: List[Op] = []
     hoisted_read = False

@@ -76,11 +76,26 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
     out: List[Op] = []
     invalidation_checked = False
     known: Dict[int, type] = dict(known_in or {})  # id(value) -> its exact class
+    drop_guard = False
     for op in ops:
         if replace:
             remap_uses(op, replace)
         spec = op.spec
         name = op.name
+        if drop_guard:
+            drop_guard = False
+            if name == "guard_no_exception":
+                continue
+        if name == "call_pure":
+            # elidable: the same call with the same arguments gives the same result
+            k = ("call_pure", op.descr if isinstance(op.descr, (tuple, type(None))) else id(op.descr),
+                 tuple(_key(a) for a in op.args))
+            prev = seen.get(k)
+            if prev is not None:
+                replace[id(op)] = prev
+                drop_guard = True
+                continue
+            seen[k] = op
         if name == "label":
             seen.clear()
             guards.clear()

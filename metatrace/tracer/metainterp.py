@@ -11,6 +11,7 @@ with its result or exception ("done").
 from __future__ import annotations
 
 import builtins
+import math
 import types
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -102,6 +103,7 @@ _HEAP_SAFE_CALLS = {list.append, list.pop, list.__getitem__, list.__setitem__, l
                     len, abs, min, max, chr, ord, iter, dict.get, dict.__contains__, str.join,
                     str.startswith, str.endswith, list.extend, list.copy, tuple.__getitem__}
 _HEAP_SAFE_IDS = {id(f) for f in _HEAP_SAFE_CALLS}
+_MATH_IDS = {id(getattr(math, n)) for n in dir(math) if callable(getattr(math, n))}
 _LIST_READERS = (list.__getitem__, list.__len__, list.__contains__, list.index, list.count, list.copy)
 
 
@@ -398,7 +400,11 @@ class MetaInterp:
         if name == "setfield":
             return False
         if name == "call":
-            return not (isinstance(boxes[0], Const) and id(boxes[0].value) in _HEAP_SAFE_IDS)
+            if isinstance(boxes[0], Const) and id(boxes[0].value) in _HEAP_SAFE_IDS:
+                return False
+            # math functions on numbers of known class run no Python code
+            return not (isinstance(boxes[0], Const) and id(boxes[0].value) in _MATH_IDS
+                        and all(self.class_of(b) in (int, float, bool) for b in boxes[1:]))
         if name in ("getitem", "setitem", "delitem", "len", "py_contains"):
             cls = self.class_of(boxes[0])
             if cls in (list, tuple, str, bytes):
