@@ -47,6 +47,8 @@ def execute_op(op: Op, args: List[Any]) -> Any:
         return types.MethodType(args[0], args[1])
     if name == "new_dict":
         return {args[i]: args[i + 1] for i in range(0, len(args), 2)}
+    if name == "call_assembler":
+        return args[0](args[1], args[2])
     if name in ("call", "call_pure", "call_loopinvariant", "call_portal"):
         kwnames = op.descr or ()
         n = len(args) - 1 - len(kwnames)

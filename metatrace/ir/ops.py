@@ -153,6 +153,8 @@ _op("call", -1, "r", SIDEEFFECT | CANRAISE, None, "{0}({rest})", "residual call;
 _op("call_pure", -1, "r", PURE | CANRAISE | NOFOLD, None, "{0}({rest})", "call of an elidable function")
 _op("call_loopinvariant", -1, "r", SIDEEFFECT | CANRAISE, None, "{0}({rest})", "call of a loop_invariant function")
 _op("call_portal", -1, "r", SIDEEFFECT | CANRAISE, None, "{0}({rest})", "recursive call of a JIT'd portal")
+_op("call_assembler", 3, "r", SIDEEFFECT | CANRAISE, None, "{0}({1}, {2})",
+    "a portal call from its merge point: arg 0 enters it, arg 1 the green key, arg 2 the reds")
 
 # --- guards -----------------------------------------------------------------------------
 _op("guard_true", 1, "v", GUARD, None, "not {0}")

@@ -59,7 +59,7 @@ class StopNow(Exception):
 
 
 class MIFrame:
-    __slots__ = ("jitcode", "func", "pc", "values", "boxes", "override", "start_ops")
+    __slots__ = ("jitcode", "func", "pc", "values", "boxes", "override", "start_ops", "assembler")
 
     def __init__(self, jitcode: Any, func: Any, start_ops: int) -> None:
         self.jitcode = jitcode
@@ -73,6 +73,7 @@ class MIFrame:
         self.boxes: List[Value] = list(boxes)
         self.override: Optional[Tuple[Any, Value]] = None
         self.start_ops = start_ops
+        self.assembler = False  # a portal call's prologue, ending in call_assembler
 
     def set(self, reg: int, value: Any, box: Value) -> None:
         self.values[reg] = value
@@ -1009,6 +1010,8 @@ class MetaInterp:
         if portal_driver is not None:
             if self.inline_portal(frame, portal_driver, args, boxes, kwnames):
                 return
+            if self.enter_portal_prologue(frame, portal_driver, args, boxes, kwnames):
+                return
             value, box = self.residual(fval, fbox, boxes, tuple(args), kwnames, opname="call_portal")
             frame.set(d, value, box)
             frame.pc += 1
@@ -1058,6 +1061,18 @@ class MetaInterp:
             return False
         self.inlined_portals += 1
         return self.push_call(frame, rt.portal_func, args, boxes, kwnames, jitcode=rt.portal_jitcode)
+
+    def enter_portal_prologue(self, frame: MIFrame, driver: Any, args: List[Any], boxes: List[Value],
+                              kwnames: Tuple[str, ...]) -> bool:
+        """Trace a portal call's prologue up to its first merge point, where it becomes a
+        ``call_assembler`` (see op_merge_point): cheaper than calling the portal."""
+        rt = driver.runtime
+        if rt is None or rt.resume_entry is None or self.bind(rt.portal_func, args, boxes, kwnames) is None:
+            return False
+        if not self.push_call(frame, rt.portal_func, args, boxes, kwnames, jitcode=rt.portal_jitcode):
+            return False
+        self.framestack[-1].assembler = True
+        return True
 
     def inline_policy(self, func: Any, boxes: List[Value]) -> str:
         if getattr(func, hints.ELIDABLE, False):
@@ -1264,6 +1279,22 @@ class MetaInterp:
 
     def op_merge_point(self, frame: MIFrame, ins: tuple) -> None:
         jc = frame.jitcode
+        if frame.assembler:
+            # the callee reached its merge point: from here on it runs for real (compiled code
+            # or the portal's second entry), recorded as one call
+            rt = jc.portal_runtime
+            greens = self.promote_greens(frame)
+            reds = [frame.values[r] for r in jc.red_regs]
+            rboxes = [frame.boxes[r] for r in jc.red_regs]
+            gbox = Const(greens)
+            value, box = self.execute("call_assembler",
+                                      [Const(rt.call_assembler), gbox, self._tuple_box(rboxes)],
+                                      (greens, tuple(reds)), rt.call_assembler)
+            self.pop_frame()
+            parent = self.framestack[-1]
+            self.store_result(parent, value, box)
+            parent.pc += 1
+            return
         if len(self.framestack) != 1:
             # an inlined portal call: its instructions become part of this trace
             rt = jc.portal_runtime

@@ -283,6 +283,7 @@ class WarmState:
         self.residual_notes: Dict[Any, str] = {}
         self.ngreens = len(portal_jitcode.green_regs)
         self.resume_entry: Any = None  # the portal from its merge point (set by the rewrite)
+        self.counts_entries = bool(portal_jitcode.can_enter_jit_pcs)  # function_threshold applies
         self.no_portal_inlining: set = set()  # start keys whose traces call portals instead
         portal_jitcode.portal_runtime = self
         self.generation = 0  # bumped at every compile; trees unused for loop_longevity are freed
@@ -397,6 +398,28 @@ class WarmState:
             if outcome.kind == "return":
                 return Done(outcome.value)
             raise outcome.value
+
+    def call_assembler(self, greens: Tuple[Any, ...], reds: Tuple[Any, ...]) -> Any:
+        """A portal call whose callee reached its first merge point in a trace: run it from
+        there — compiled code if its key has some, else the portal's second entry — and return
+        what the portal returns (or raise what it raises)."""
+        tree = self.trees.get(greens)
+        if tree is not None and not tree.invalid:
+            out = self.run_compiled(greens, reds)
+        elif self.counts_entries:
+            # a fresh call: it counts toward function_threshold like the portal's own entry
+            n = self.entry_counters.get(greens)
+            if n:
+                self.entry_counters[greens] = n - 1
+                return self.resume_entry(*(greens + reds))
+            out = self.hot_entry(greens, n, reds)
+            if out is None:
+                return self.resume_entry(*(greens + reds))
+        else:
+            return self.resume_entry(*(greens + reds))
+        if out.__class__ is Done:
+            return out.value
+        return self.resume_entry(*out)
 
     def stats_dict(self) -> Dict[str, Any]:
         """Counters, with loop entries summed from the trees (not counted on the hot path)."""
