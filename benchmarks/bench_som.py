@@ -31,6 +31,8 @@ BENCHMARKS = {
     "Mandelbrot": 1,
     "NBody": 1,
     "Recurse": 3,
+    "Richards": 1,
+    "DeltaBlue": 2,
 }
 
 
