@@ -294,6 +294,19 @@ class Compiler:
         m.block_class = self.u.block_class(nargs)
         return m
 
+    def inline_two_way(self, rcvr, args, jump, scope, gen) -> None:  # type: ignore[no-untyped-def]
+        """``rcvr`` then two literal blocks as jumps: ``jump`` skips to the second block."""
+        self.compile_expr(rcvr, scope, gen)
+        j = gen.emit_jump(jump)
+        gen.adjust(-1)
+        base = gen.depth
+        self.inline_block(args[0], scope, gen)
+        j2 = gen.emit_jump(B.JUMP)
+        gen.patch(j)
+        gen.depth = base
+        self.inline_block(args[1], scope, gen)
+        gen.patch(j2)
+
     @staticmethod
     def is_block(node: P.Node, nargs: int) -> bool:
         return isinstance(node, P.Block) and len(node.args) == nargs
@@ -354,16 +367,8 @@ class Compiler:
             return True
         if sel in ("ifTrue:ifFalse:", "ifFalse:ifTrue:") and self.is_block(args[0], 0) \
                 and self.is_block(args[1], 0):
-            self.compile_expr(rcvr, scope, gen)
-            j = gen.emit_jump(B.JUMP_IF_FALSE if sel == "ifTrue:ifFalse:" else B.JUMP_IF_TRUE)
-            gen.adjust(-1)
-            base = gen.depth
-            self.inline_block(args[0], scope, gen)  # type: ignore
-            j2 = gen.emit_jump(B.JUMP)
-            gen.patch(j)
-            gen.depth = base
-            self.inline_block(args[1], scope, gen)  # type: ignore
-            gen.patch(j2)
+            jump = B.JUMP_IF_FALSE if sel == "ifTrue:ifFalse:" else B.JUMP_IF_TRUE
+            self.inline_two_way(rcvr, args, jump, scope, gen)
             return True
         if sel in ("and:", "or:") and self.is_block(args[0], 0):
             self.compile_expr(rcvr, scope, gen)
@@ -444,15 +449,7 @@ class Compiler:
             return True
         if sel in ("ifNil:ifNotNil:", "ifNotNil:ifNil:") and self.is_block(args[0], 0) \
                 and self.is_block(args[1], 0):
-            self.compile_expr(rcvr, scope, gen)
-            j = gen.emit_jump(B.JUMP_IF_NOT_NIL if sel == "ifNil:ifNotNil:" else B.JUMP_IF_NIL)
-            gen.adjust(-1)
-            base = gen.depth
-            self.inline_block(args[0], scope, gen)  # type: ignore
-            j2 = gen.emit_jump(B.JUMP)
-            gen.patch(j)
-            gen.depth = base
-            self.inline_block(args[1], scope, gen)  # type: ignore
-            gen.patch(j2)
+            jump = B.JUMP_IF_NOT_NIL if sel == "ifNil:ifNotNil:" else B.JUMP_IF_NIL
+            self.inline_two_way(rcvr, args, jump, scope, gen)
             return True
         return False
