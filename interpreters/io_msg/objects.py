@@ -134,6 +134,9 @@ def _search_protos(protos: Tuple[Any, ...], name: str) -> Tuple[Any, int]:
 
 class IoObject:
     __slots__ = ("map", "slots", "__weakref__")
+    # the classes' default_map is set once when a runtime boots (a trace never outlives the
+    # runtime whose message trees are its greens)
+    _immutable_fields_ = ("default_map",)
     kind = "Object"
 
     def __init__(self, map: Map, slots: Optional[List[Any]] = None) -> None:
@@ -253,6 +256,7 @@ class IoSeq(IoObject):
     also keep a str (replaced on every change) which is simple and fast enough in CPython."""
 
     __slots__ = ("value", "mutable")
+    _immutable_fields_ = ("mutable",)  # a Sequence never changes kind; asMutable copies
     kind = "Sequence"
     default_map: Map = None  # type: ignore[assignment]
 
@@ -261,6 +265,13 @@ class IoSeq(IoObject):
         self.slots = None  # type: ignore[assignment]
         self.value = value
         self.mutable = mutable
+
+
+@elidable
+def frozen_value(seq: IoSeq) -> str:
+    """The text of an immutable Sequence: a constant when the Sequence is (a literal, a
+    slot name), so slot indices computed from it fold in traces."""
+    return seq.value
 
 
 class IoList(IoObject):

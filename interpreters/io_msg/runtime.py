@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import evaluator as ev
 from .lexer import HEXNUMBER, NUMBER, STRING, TRIPLE, IoSyntaxError, Token
-from .objects import (IoBlock, IoCall, IoCFunction, IoError, IoList, IoLocals, IoMap,
+from .objects import (frozen_value, IoBlock, IoCall, IoCFunction, IoError, IoList, IoLocals, IoMap,
                       IoMessage, IoNumber, IoObject, IoSeq, Map, get_own_slot, lookup,
                       mark_proto, root_map, set_slot)
 from .parser import DEFAULT_ASSIGN, DEFAULT_OPERATORS, parse
@@ -247,7 +247,7 @@ class Runtime:
     def str_arg(self, target: Any, locals: Any, m: IoMessage, i: int) -> str:
         v = ev.eval_arg_at(m, locals, i)
         if type(v) is IoSeq:
-            return v.value
+            return v.value if v.mutable else frozen_value(v)
         raise self.arg_type_error(target, m, i, "Sequence", v)
 
     def list_arg(self, target: Any, locals: Any, m: IoMessage, i: int) -> IoList:

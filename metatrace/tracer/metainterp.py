@@ -154,6 +154,10 @@ class MetaInterp:
         self.heap: Dict[Tuple[Value, str], Value] = {}
         # item cache: (list box, constant index) -> value box, for lists of known class
         self.items: Dict[Tuple[Value, int], Value] = {}
+        # one Const per constant object used as a container, so the caches above see the same
+        # object through the same box however often the trace names it
+        self.canon_consts: Dict[int, Const] = {}
+        self.fresh: set = set()  # boxes of objects allocated by the trace (``new``)
         # list boxes used so far (with their list), and pairs proven distinct by a guard
         self.lists: List[List[Any]] = []  # [box, list, written in this trace]
         self.distinct: set = set()
@@ -301,6 +305,11 @@ class MetaInterp:
                        result=op if op.has_result() else None, exc=EXC)
         return value, op
 
+    def canon(self, box: Value) -> Value:
+        if isinstance(box, Const) and type(box.value) not in _BUILTIN_VALUE_TYPES:
+            return self.canon_consts.setdefault(id(box.value), box)
+        return box
+
     def forget_items(self, listbox: Value) -> None:
         self.items.clear()
 
@@ -398,8 +407,8 @@ class MetaInterp:
 
     def may_run_user_code(self, name: str, boxes: List[Value]) -> bool:
         """Could this side-effecting op write attributes we cached (by running user code)?"""
-        if name == "setfield":
-            return False
+        if name in ("setfield", "call_pure"):
+            return False  # an elidable function changes nothing the trace can see
         if name == "call":
             if isinstance(boxes[0], Const) and id(boxes[0].value) in _HEAP_SAFE_IDS:
                 return False
@@ -685,6 +694,7 @@ class MetaInterp:
         cacheable = (cls.__getattribute__ is object.__getattribute__ and not hasattr(cls, "__getattr__")
                      and _plain_slot(_class_attr(cls, name)) and _is_plain_class(cls))
         if cacheable:
+            box = self.canon(box)
             self.ensure_class(box, obj)
         if cacheable:
             cached = self.heap.get((box, name))
@@ -713,7 +723,7 @@ class MetaInterp:
 
     def op_setattr(self, frame: MIFrame, ins: tuple) -> None:
         _, objr, name, vr = ins
-        obj, box = frame.values[objr], frame.boxes[objr]
+        obj, box = frame.values[objr], self.canon(frame.boxes[objr])
         value, vbox = frame.values[vr], frame.boxes[vr]
         cls = type(obj)
         attr = _class_attr(cls, name)
@@ -723,7 +733,10 @@ class MetaInterp:
             self.ensure_class(box, obj)
         self.execute("setfield", [box, vbox], (obj, name, value), setattr, descr=name,
                      need_guard=not plain)
+        fresh = box in self.fresh
         for k in [k for k in self.heap if k[1] == name]:
+            if fresh and k[0] is not box and (isinstance(k[0], (Const, InputArg)) or k[0] in self.fresh):
+                continue  # an object allocated in this trace is none of those
             del self.heap[k]
         if plain:
             self.heap[(box, name)] = vbox
@@ -732,7 +745,7 @@ class MetaInterp:
     # -- items -------------------------------------------------------------------------
     def op_getitem(self, frame: MIFrame, ins: tuple) -> None:
         _, d, objr, idxr = ins
-        obj, box = frame.values[objr], frame.boxes[objr]
+        obj, box = frame.values[objr], self.canon(frame.boxes[objr])
         idx, ibox = frame.values[idxr], frame.boxes[idxr]
         if isinstance(box, Const) and isinstance(ibox, Const) and (
                 isinstance(obj, (tuple, str, bytes)) or id(obj) in self.immutable_arrays):
@@ -765,7 +778,7 @@ class MetaInterp:
 
     def op_setitem(self, frame: MIFrame, ins: tuple) -> None:
         _, objr, idxr, vr = ins
-        obj, box = frame.values[objr], frame.boxes[objr]
+        obj, box = frame.values[objr], self.canon(frame.boxes[objr])
         idx, ibox = frame.values[idxr], frame.boxes[idxr]
         cache = type(obj) is list and isinstance(ibox, Const) and type(idx) is int and idx >= 0
         if type(obj) is list:
@@ -1154,6 +1167,7 @@ class MetaInterp:
             if args:
                 return False
             obj, box = self.execute("new", [], (cls,), object.__new__, descr=cls, result_class=cls)
+            self.fresh.add(box)
             frame.set(d, obj, box)
             frame.pc += 1
             return True
@@ -1164,6 +1178,7 @@ class MetaInterp:
         if self.bind(init, [None] + args, [Const(None)] + boxes, kwnames) is None:
             return False
         obj, box = self.execute("new", [], (cls,), object.__new__, descr=cls, result_class=cls)
+        self.fresh.add(box)
         self.push_call(frame, init, [obj] + args, [box] + boxes, kwnames, override=(obj, box))
         return True
 
