@@ -53,6 +53,7 @@ class PyGen:
         self.exits: List[Any] = []
         self.root_params: List[str] = []
         self.in_inner = False  # inside the loop that follows a hoisted preamble
+        self.loop_params: List[str] = []
 
     def name(self, v: Value) -> str:
         if isinstance(v, Const):
@@ -102,6 +103,15 @@ class PyGen:
             # preamble (loop-invariant ops), then the loop proper; a jump back from the loop's
             # own end skips the preamble, a bridge's jump to this tree re-runs it ('break')
             self.ops(root.ops[:labels[1]], 2, root=True)
+            inner = root.ops[labels[1]]
+            self.loop_params = [self.name(a) for a in inner.args]
+            if isinstance(inner.descr, list):
+                # the loop's own variables (carried memory, unboxed values) from the preamble
+                pairs = [(p, self.name(v)) for p, v in zip(self.loop_params, inner.descr)
+                         if p != self.name(v)]
+                if pairs:
+                    self.emit(2, "%s = %s" % (", ".join(p for p, _ in pairs) + ",",
+                                              ", ".join(v for _, v in pairs) + ","))
             self.emit(2, "while True:")
             self.in_inner = True
             self.ops(root.ops[labels[1] + 1:], 3, root=True)
@@ -236,9 +246,11 @@ class PyGen:
         target = op.descr
         args = [self.name(a) for a in op.args]
         if target == self.tree.key:
-            if args:
-                self.emit(indent, "%s = %s" % (", ".join(self.root_params) + ",", ", ".join(args) + ","))
             # the loop's own back edge keeps the invariants; a bridge re-runs the preamble
+            own = self.in_inner and root
+            params = self.loop_params if own else self.root_params
+            if args:
+                self.emit(indent, "%s = %s" % (", ".join(params) + ",", ", ".join(args[:len(params)]) + ","))
             self.emit(indent, "break" if self.in_inner and not root else "continue")
             return
         k = self.exit_index(JumpExit(target))

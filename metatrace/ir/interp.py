@@ -126,6 +126,10 @@ def run_trace(trace: Trace, inputs: List[Any], max_iterations: int = 10000) -> T
         op = ops[pc]
         name = op.name
         if name == "label":
+            if op.descr is not None:  # entering the loop proper: its variables from the preamble
+                values = [get(a) for a in op.descr]
+                for la, v in zip(op.args, values):
+                    env[id(la)] = v
             label_args = list(op.args)
             start = pc + 1
             pc += 1

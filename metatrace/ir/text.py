@@ -83,6 +83,9 @@ class Printer:
         if op.descr is not None and op.name not in ("label", "jump"):
             args.append("descr=" + self.descr(op))
         text = "%s(%s)" % (op.name, ", ".join(args))
+        if op.name == "label" and isinstance(op.descr, list):
+            # the loop proper's variables and the preamble values they start from
+            text += " <- (%s)" % ", ".join(self.name(a) for a in op.descr)
         if op.has_result():
             text = "%s = %s" % (self.name(op), text)
         if op.is_guard() and op.snapshot is not None:

@@ -58,6 +58,10 @@ def run(frames: List[BHFrame], mode: str = "redo", result: Any = None,
         else:
             bh.store_result(top, result)
             top.pc += 1
+    elif len(frames) == 1 and frames[0].pc == frames[0].jitcode.merge_point_pc:
+        # a guard hoisted in front of the loop failed: run this iteration here rather than
+        # stop at once at the same merge point, which would enter the same code again
+        frames[0].pc += 1
     return bh.loop()
 
 

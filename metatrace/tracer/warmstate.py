@@ -21,7 +21,8 @@ from ..ir.model import EXC, Const, Op, Snapshot, Value
 from ..ir.text import format_ops
 from ..log import LOG
 from ..optimizer import optimize_trace
-from ..optimizer.licm import entry_snapshot_for, hoist
+from ..optimizer.licm import entry_snapshot_for
+from ..optimizer.loop import optimize_loop
 from ..counters import Stats
 from . import blackhole
 from .blackhole import BHFrame, Outcome
@@ -589,11 +590,10 @@ class WarmState:
         kind = "bridge" if bridge_of is not None else "loop"
         if (kind == "loop" and done.end == "jump" and done.target_key == key
                 and "licm" in self._enabled_opts()):
-            split = hoist(mi.inputargs, ops, entry_snapshot_for(
-                self.portal_jitcode, self.portal_func, key, mi.inputargs))
-            if split is not None:
-                pre, body = split
-                ops = [Op("label", list(mi.inputargs))] + pre + [Op("label", list(mi.inputargs))] + body
+            looped = optimize_loop(mi.inputargs, ops, entry_snapshot_for(
+                self.portal_jitcode, self.portal_func, key, mi.inputargs), mi.known_at_start)
+            if looped is not None:
+                ops = looped
         loc = mi.location or self.location(key)
         ct = CompiledTrace(kind, self.driver, key if bridge_of is None else bridge_of[0].key, loc,
                            mi.inputargs, ops, unopt, bridge_of[1] if bridge_of else None)
