@@ -63,6 +63,7 @@ class _Effects:
         self.known = known
         self.opaque = False  # something may run user code or touch anything
         self.fresh: Set[int] = set()  # objects allocated by the iteration
+        self.before: Set[int] = set()  # values computed in the preamble (the caller fills it)
         self.distinct: Set[Tuple[int, int]] = set()
         self.field_writes: List[Tuple[Value, str]] = []
         self.item_writes: List[Tuple[Value, Value]] = []
@@ -133,10 +134,13 @@ class _Effects:
             return a.value is b.value
         if (id(a), id(b)) in self.distinct:
             return False
-        # an object allocated by the iteration is none of those that existed before it
-        if id(a) in self.fresh and (isinstance(b, (Const, InputArg)) or id(b) in self.fresh):
+        # an object allocated by the iteration is none of those that existed before it (the
+        # inputs, constants and what the preamble computed)
+        if id(a) in self.fresh and (isinstance(b, (Const, InputArg)) or id(b) in self.fresh
+                                    or id(b) in self.before):
             return False
-        if id(b) in self.fresh and (isinstance(a, (Const, InputArg)) or id(a) in self.fresh):
+        if id(b) in self.fresh and (isinstance(a, (Const, InputArg)) or id(a) in self.fresh
+                                    or id(a) in self.before):
             return False
         return True
 
@@ -191,17 +195,307 @@ def optimize_loop(inputargs: List[Any], ops: List[Op], entry_snapshot: Callable[
             known[id(op)] = float
     eff = _Effects(ops[:-1], known)
     invariant = {id(a) for a, j in zip(inputargs, jump.args) if a is j}
+    eff.before = invariant
 
     pre, body = _hoist(ops, invariant, eff, entry_snapshot)
     carried = _carry(pre, body, invariant, eff, entry_snapshot) if invariant else None
     if carried is None and not pre:
         return None
     if carried is None:
-        return [Op("label", list(inputargs))] + pre + [Op("label", list(inputargs))] + body
-    loop_args, start_values, body = carried
-    second = Op("label", list(inputargs) + loop_args)
-    second.descr = list(inputargs) + start_values
+        second = Op("label", list(inputargs))
+    else:
+        loop_args, start_values, body = carried
+        second = Op("label", list(inputargs) + loop_args)
+        second.descr = list(inputargs) + start_values
+    body = _loop_classes(pre, second, body, entry_snapshot)
+    peeled = _unbox(second, body)
+    if peeled is not None:
+        first, second, body = peeled
+        pre = pre + first
+        body = _constant_vars(second, body)
+        body = _loop_classes(pre, second, body, entry_snapshot)
     return [Op("label", list(inputargs))] + pre + [second] + body
+
+
+def _unbox(label: Op, body: List[Op]) -> Optional[Tuple[List[Op], Op, List[Op]]]:
+    """Loop variables that always receive an object the iteration allocated and nobody else
+    sees are replaced by that object's attributes; the first iteration is peeled (see the
+    module doc).  Returns (peeled iteration, new label, new body) or None."""
+    jump = body[-1]
+    if jump.name != "jump" or len(jump.args) != len(label.args):
+        return None
+    starts = label.descr if isinstance(label.descr, list) else list(label.args)
+    defined = {id(op) for op in body}
+    groups: Dict[int, List[int]] = {}  # id(new op) -> positions of the loop variables it feeds
+    for k, (lv, jv) in enumerate(zip(label.args, jump.args)):
+        if lv is not jv and jv.name == "new" if isinstance(jv, Op) else False:
+            if id(jv) in defined and _virtualizable_class(jv.descr):
+                groups.setdefault(id(jv), []).append(k)
+    if not groups:
+        return None
+    news = {id(op): op for op in body if id(op) in groups}
+    var_of: Dict[int, int] = {}  # id(loop variable) -> id(new op) of its group
+    for nid, ks in groups.items():
+        for k in ks:
+            var_of[id(label.args[k])] = nid
+    fields: Dict[int, List[str]] = {nid: [] for nid in groups}
+    bad: Set[int] = set()
+    for op in body:
+        args = op.args
+        name = op.name
+        for pos, a in enumerate(args):
+            nid = var_of.get(id(a))
+            if nid is not None:
+                if not ((name == "getfield" and pos == 0) or name == "jump"):
+                    bad.add(nid)
+            elif id(a) in groups:
+                if name in ("ptr_eq", "ptr_ne") and any(isinstance(b, Const) and b.value is None for b in args):
+                    pass  # folds: an object the iteration allocated is not None
+                elif name == "setfield" and pos == 0:
+                    if op.descr not in fields[id(a)]:
+                        fields[id(a)].append(op.descr)
+                elif name == "getfield" and pos == 0:
+                    pass
+                elif name == "jump":
+                    if [k for k, j in enumerate(args) if j is a] != groups[id(a)]:
+                        bad.add(id(a))
+                else:
+                    bad.add(id(a))
+        for d in op.sunk:
+            if d.kind in ("setitem", "setfield", "append") and id(d.target) in var_of:
+                bad.add(var_of[id(d.target)])  # a write into the carried object itself
+    for op in body:  # reads of the carried object: attributes the next value has
+        if op.name == "getfield" and id(op.args[0]) in var_of:
+            nid = var_of[id(op.args[0])]
+            if op.descr not in fields[nid]:
+                bad.add(nid)
+    groups = {nid: ks for nid, ks in groups.items() if nid not in bad and fields[nid]}
+    if not groups:
+        return None
+    var_of = {v: n for v, n in var_of.items() if n in groups}
+    for nid in groups:
+        if not plain_fields(news[nid].descr, fields[nid]):
+            return None
+
+    # the loop proper: label args without the unboxed variables, plus one per attribute
+    rep: Dict[int, Value] = {}  # id(new op) -> the value that stands for the incoming object
+    for nid, ks in groups.items():
+        rep[nid] = label.args[ks[0]]
+    unboxed_pos = {k for ks in groups.values() for k in ks}
+    field_args: Dict[int, Dict[str, InputArg]] = {
+        nid: {f: InputArg("r", "unboxed") for f in fields[nid]} for nid in groups}
+    new_args = [a for k, a in enumerate(label.args) if k not in unboxed_pos]
+    for nid in groups:
+        new_args += list(field_args[nid].values())
+
+    # the peeled first iteration runs the body as it is, on the preamble's values
+    first, first_jump_args = _copy_iteration(body, label.args, starts)
+    pending: Dict[int, Dict[str, Value]] = {nid: {} for nid in groups}
+    clone_of = first_jump_args  # positions -> values at the end of the first iteration
+    first_news = {nid: clone_of[groups[nid][0]] for nid in groups}
+    for op in first:
+        if op.name == "setfield":
+            for nid, nv in first_news.items():
+                if op.args[0] is nv:
+                    pending[nid][op.descr] = op.args[1]
+    for nid in groups:
+        if set(pending[nid]) != set(fields[nid]):
+            return None
+    start_vals = [v for k, v in enumerate(clone_of) if k not in unboxed_pos]
+    for nid in groups:
+        start_vals += [pending[nid][f] for f in fields[nid]]
+
+    out: List[Op] = []
+    replace: Dict[int, Value] = {}
+    for nid, ks in groups.items():
+        for k in ks[1:]:
+            replace[id(label.args[k])] = rep[nid]
+    cur: Dict[int, Dict[str, Value]] = {nid: {} for nid in groups}
+    drop_guard = False
+    for op in body:
+        if replace:
+            remap_uses(op, replace)
+        name = op.name
+        if drop_guard:
+            drop_guard = False
+            if name == "guard_no_exception":
+                continue
+        args = op.args
+        if name == "getfield" and any(args[0] is rep[n] for n in groups):
+            nid = next(n for n in groups if args[0] is rep[n])
+            replace[id(op)] = field_args[nid][op.descr]
+            drop_guard = True
+            continue
+        if name == "new" and id(op) in groups:
+            continue
+        if name == "setfield" and id(args[0]) in groups:
+            cur[id(args[0])][op.descr] = args[1]
+            drop_guard = True
+            continue
+        if name == "getfield" and id(args[0]) in groups:
+            replace[id(op)] = cur[id(args[0])][op.descr]
+            drop_guard = True
+            continue
+        if name in ("ptr_eq", "ptr_ne") and any(id(a) in groups for a in args):
+            replace[id(op)] = Const(name == "ptr_ne")
+            continue
+        if name in ("guard_true", "guard_false") and isinstance(args[0], Const):
+            if bool(args[0].value) == (name == "guard_true"):
+                continue
+        if op.is_guard():
+            uses = set(id(v) for v in (op.snapshot.values() if op.snapshot is not None else []))
+            for d in op.sunk:
+                uses.update(id(v) for v in d.uses())
+            builds: List[Deferred] = []
+            for nid in groups:
+                r = rep[nid]
+                cls = news[nid].descr
+                if id(r) in uses:
+                    builds.append(Deferred("alloc", r, cls, []))
+                    builds += [Deferred("setfield", r, f, [field_args[nid][f]]) for f in fields[nid]]
+                if nid in uses:
+                    n = news[nid]
+                    builds.append(Deferred("alloc", n, cls, []))
+                    builds += [Deferred("setfield", n, f, [v]) for f, v in cur[nid].items()]
+            if builds:
+                allocs = [d for d in builds if d.kind == "alloc"]
+                op.sunk = allocs + [d for d in builds if d.kind != "alloc"] + list(op.sunk)
+        if name == "jump":
+            vals = [a for k, a in enumerate(args) if k not in unboxed_pos]
+            for nid in groups:
+                vals += [cur[nid][f] for f in fields[nid]]
+            op.args = vals
+        out.append(op)
+    second = Op("label", new_args)
+    second.descr = start_vals
+    return first, second, out
+
+
+def _constant_vars(label: Op, body: List[Op]) -> List[Op]:
+    """Loop variables that start as a constant and get the same constant back every iteration
+    (an unboxed object's class-like attributes) are that constant."""
+    jump = body[-1]
+    starts = label.descr
+    keep = []
+    replace: Dict[int, Value] = {}
+    for k, (lv, sv, jv) in enumerate(zip(label.args, starts, jump.args)):
+        if isinstance(sv, Const) and isinstance(jv, Const) and sv.same_constant(jv) \
+                and isinstance(lv, InputArg) and lv.hint == "unboxed":
+            replace[id(lv)] = sv
+        else:
+            keep.append(k)
+    if not replace:
+        return body
+    for op in body:
+        remap_uses(op, replace)
+    label.args = [label.args[k] for k in keep]
+    label.descr = [starts[k] for k in keep]
+    jump.args = [jump.args[k] for k in keep]
+    # guards on the now-constant values
+    out = []
+    for op in body:
+        if op.name in ("guard_is", "guard_value") and isinstance(op.args[0], Const) \
+                and isinstance(op.args[1], Const) and op.args[0].value is op.args[1].value:
+            continue
+        if op.name == "guard_class" and isinstance(op.args[0], Const) and isinstance(op.args[1], Const) \
+                and type(op.args[0].value) is op.args[1].value:
+            continue
+        out.append(op)
+    return out
+
+
+def plain_fields(cls: type, names: List[str]) -> bool:
+    return all(plain_attribute(cls, n) for n in names)
+
+
+def _copy_iteration(body: List[Op], params: List[Value], values: List[Value]) -> Tuple[List[Op], List[Value]]:
+    """A copy of ``body`` (without its jump) with ``params`` bound to ``values``: fresh ops,
+    resume data and delayed stores rewritten; returns (ops, the jump's values in the copy)."""
+    m: Dict[int, Value] = {id(p): v for p, v in zip(params, values)}
+    out: List[Op] = []
+
+    def mv(v: Any) -> Any:
+        return m.get(id(v), v)
+
+    for op in body:
+        if op.name == "jump":
+            return out, [mv(a) for a in op.args]
+        c = Op(op.name, [mv(a) for a in op.args], op.descr, op.type)
+        c.location = op.location
+        if op.snapshot is not None:
+            snap = op.snapshot
+            frames = [FrameSnapshot(f.jitcode, f.pc, [(r, mv(v)) for r, v in f.regs], f.func,
+                                    mv(f.override) if f.override is not None else None)
+                      for f in snap.frames]
+            c.snapshot = Snapshot(frames, snap.mode, mv(snap.result) if snap.result is not None else None,
+                                  mv(snap.exc) if snap.exc is not None else None)
+        c.sunk = [d.remap(m) for d in op.sunk]
+        m[id(op)] = c
+        out.append(c)
+    return out, []
+
+
+def _loop_classes(pre: List[Op], label: Op, body: List[Op],
+                  entry_snapshot: Callable[[], Snapshot]) -> List[Op]:
+    """A loop variable whose next value always has the class the body guards it to have only
+    needs that guard once, on its first value, in the preamble; then tests of it against None
+    fold too."""
+    from .pure import result_class
+
+    jump = body[-1]
+    if jump.name != "jump":
+        return body
+    starts = label.descr if isinstance(label.descr, list) else label.args
+    known: Dict[int, type] = {}
+    for op in pre + body:
+        if op.name == "guard_class" and isinstance(op.args[1], Const):
+            known[id(op.args[0])] = op.args[1].value
+        else:
+            rc = result_class(op)
+            if rc is not None:
+                known[id(op)] = rc
+    var: Dict[int, Tuple[type, Value]] = {}
+    for lv, sv, jv in zip(label.args, starts, jump.args):
+        if lv is jv:
+            continue  # invariant: its guards were hoisted already
+        cls = type(jv.value) if isinstance(jv, Const) else known.get(id(jv))
+        if cls is not None:
+            var[id(lv)] = (cls, sv)
+    if not var:
+        return body
+    # loop variables whose class is now known on entry: those the body guards
+    have: Dict[int, type] = {}
+    for op in body:
+        if op.name == "guard_class" and id(op.args[0]) in var and isinstance(op.args[1], Const) \
+                and op.args[1].value is var[id(op.args[0])][0]:
+            have.setdefault(id(op.args[0]), op.args[1].value)
+    moved: Set[int] = set()
+    out: List[Op] = []
+    replace: Dict[int, Value] = {}
+    for op in body:
+        if replace:
+            remap_uses(op, replace)
+        name = op.name
+        args = op.args
+        if name == "guard_class" and id(args[0]) in var and isinstance(args[1], Const) \
+                and args[1].value is var[id(args[0])][0]:
+            if id(args[0]) not in moved:
+                g = Op("guard_class", [var[id(args[0])][1], args[1]])
+                g.location = op.location
+                g.snapshot = entry_snapshot()
+                pre.append(g)
+                moved.add(id(args[0]))
+            continue
+        if name in ("ptr_eq", "ptr_ne") and len(args) == 2:
+            a, b = args
+            if isinstance(b, Const) and b.value is None and id(a) in have and have[id(a)] is not type(None):
+                replace[id(op)] = Const(name == "ptr_ne")
+                continue
+        if name in ("guard_true", "guard_false") and isinstance(args[0], Const) \
+                and bool(args[0].value) == (name == "guard_true"):
+            continue
+        out.append(op)
+    return out
 
 
 def _hoist(ops: List[Op], invariant: Set[int], eff: _Effects,
@@ -227,6 +521,14 @@ def _hoist(ops: List[Op], invariant: Set[int], eff: _Effects,
             pre.append(op)
             continue
         hoisted_raiser = False
+        if name == "guard_not_invalidated" and not eff.opaque:
+            # nothing in the loop can write a quasi-immutable field: one check on entry
+            if ("gni", id(op.descr)) not in seen:
+                seen[("gni", id(op.descr))] = op
+                op.snapshot = entry_snapshot()
+                op.sunk = []
+                pre.append(op)
+            continue
         args_ok = bool(op.args) and all(isinstance(a, Const) or id(a) in invariant for a in op.args)
         if not args_ok or name == "jump":
             body.append(op)
@@ -294,8 +596,10 @@ def _carry(pre: List[Op], body: List[Op], invariant: Set[int], eff: _Effects,
         else:
             continue
         first.setdefault(loc, "read" if name.startswith("get") else "write")
-    wanted = [loc for loc, how in first.items() if how == "read"
-              and any(op.name.startswith("set") and _loc_of(op, eff) == loc for op in body)]
+    # (a location written before it is read is carried too: the value the previous iteration
+    # left there is what a guard failing before the write must store back)
+    wanted = [loc for loc in first
+              if any(op.name.startswith("set") and _loc_of(op, eff) == loc for op in body)]
     locs = [loc for loc in wanted if _exclusive(loc, where[loc], body, eff)]
     if not locs:
         return None

@@ -9,6 +9,8 @@ a field ran since the previous one.
 
 from __future__ import annotations
 
+import math
+
 from typing import Optional, Any, Dict, List, Tuple
 
 from .util import remap_uses
@@ -20,6 +22,12 @@ _DEDUP_GUARDS = {"guard_true", "guard_false", "guard_class", "guard_value", "gua
                  "guard_nonnull", "guard_isnull"}
 
 
+# math functions whose result class is fixed whatever they are given (or they raise)
+_MATH_RESULT = {id(getattr(math, n)): c for names, c in (
+    (("fmod", "sqrt", "sin", "cos", "tan", "exp", "log", "log10", "log2", "atan", "atan2", "asin",
+      "acos", "pow", "fabs", "hypot", "sinh", "cosh", "tanh", "copysign", "ldexp", "degrees",
+      "radians"), float),
+    (("isinf", "isnan", "isfinite"), bool)) for n in names if hasattr(math, n)}
 _BOOL_OPS = {"lt", "le", "eq", "ne", "gt", "ge", "is_true", "is_zero"}
 
 
@@ -54,6 +62,8 @@ def result_class(op: Op) -> Any:
         return int if name.startswith("int_") else float
     if name in ("ptr_eq", "ptr_ne"):
         return bool
+    if name == "call" and op.args and isinstance(op.args[0], Const):
+        return _MATH_RESULT.get(id(op.args[0].value))
     if name == "new":
         return op.descr
     return {"new_list": list, "new_tuple": tuple, "new_dict": dict, "cast_int_to_float": float}.get(name)
