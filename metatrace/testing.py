@@ -54,6 +54,28 @@ def op_counts(portal: Any, kind: Optional[str] = None) -> Dict[str, int]:
     return counts
 
 
+def loop_body_counts(portal: Any) -> Dict[str, int]:
+    """Op counts of the loop proper of each compiled loop: the ops after its last ``label``
+    (the preamble — invariant code, the peeled first iteration — left out), as PyPy's
+    ``check_simple_loop`` sees them."""
+    counts: Dict[str, int] = {}
+    for t in compiled_traces(portal, "loop"):
+        labels = [i for i, op in enumerate(t.ops) if op.name == "label"]
+        for op in t.ops[labels[-1] + 1 if labels else 0:]:
+            counts[op.name] = counts.get(op.name, 0) + 1
+    return counts
+
+
+def check_loop_resops(portal: Any, **expected: int) -> None:
+    """Assert exact op counts in the loop proper of the compiled loops (see
+    :func:`loop_body_counts`)."""
+    counts = loop_body_counts(portal)
+    wrong = {name: (counts.get(name, 0), n) for name, n in expected.items() if counts.get(name, 0) != n}
+    if wrong:
+        detail = ", ".join("%s: got %d, expected %d" % (k, g, e) for k, (g, e) in sorted(wrong.items()))
+        raise AssertionError("check_loop_resops: %s\nall counts: %s" % (detail, counts))
+
+
 def check_resops(portal: Any, kind: Optional[str] = "loop", **expected: int) -> None:
     """Assert exact op counts over the compiled traces of ``kind`` (``None`` = all)."""
     counts = op_counts(portal, kind)

@@ -246,8 +246,8 @@ def _unbox(label: Op, body: List[Op]) -> Optional[Tuple[List[Op], Op, List[Op]]]
         for pos, a in enumerate(args):
             nid = var_of.get(id(a))
             if nid is not None:
-                if not ((name == "getfield" and pos == 0) or name == "jump"):
-                    bad.add(nid)
+                if not (name == "getfield" and pos == 0):
+                    bad.add(nid)  # (handed to another loop variable, compared, passed on...)
             elif id(a) in groups:
                 if name in ("ptr_eq", "ptr_ne") and any(isinstance(b, Const) and b.value is None for b in args):
                     pass  # folds: an object the iteration allocated is not None

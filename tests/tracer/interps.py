@@ -112,3 +112,67 @@ def tiny_cej(code, frame):
                 metatrace.can_enter_jit(pc=pc, code=code, frame=frame)
         elif op == "ret":
             return frame.acc
+
+
+class Box:
+    """A boxed number, as dynamic-language interpreters allocate one per arithmetic result."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+class VFrame:
+    def __init__(self, n, k=0):
+        self.vars = [Box(n), Box(k), Box(0)]
+        self.log = []
+
+
+@metatrace.jit(greens=["pc", "code"], reds=["frame"], get_printable_location=loc, name="boxed")
+def boxed(code, frame):
+    """Variables in a list of boxes.  ops: addk (i, K), dec i, jnz T (while vars[0] != 0),
+    keep i (log the box itself), swap (vars[1], vars[2] exchange boxes), copy (i, j), same (log
+    vars[0] when vars[1] is vars[2]), mul (i, j), big K (leave the loop by an exception when
+    vars[1] > K), ret."""
+    pc = 0
+    while True:
+        jit_merge_point(pc=pc, code=code, frame=frame)
+        op, arg = code[pc]
+        pc += 1
+        v = frame.vars
+        if op == "addk":
+            v[arg[0]] = Box(v[arg[0]].value + arg[1])
+        elif op == "dec":
+            v[arg] = Box(v[arg].value - 1)
+        elif op == "jnz":
+            if v[0].value != 0:
+                pc = arg
+        elif op == "keep":
+            frame.log.append(v[arg])
+        elif op == "swap":
+            v[1], v[2] = v[2], v[1]
+        elif op == "copy":  # two variables share one box
+            v[arg[1]] = v[arg[0]]
+        elif op == "same":  # identity test on boxes
+            if v[1] is v[2]:
+                frame.log.append(v[0])
+        elif op == "mul":
+            v[arg[0]] = Box(v[arg[0]].value * v[arg[1]].value % 1000)
+        elif op == "big":
+            if v[1].value > arg:
+                raise OverflowError(v[1].value)
+        elif op == "ret":
+            return v[1].value
+
+
+def run_boxed(code, n, jit=True, k=0):
+    frame = VFrame(n, k)
+    shared = frame.vars[1]
+    frame.log.append(shared)
+    try:
+        result = (boxed if jit else boxed.__wrapped__)(code, frame)
+    except OverflowError as e:
+        result = ("overflow", e.args)
+    return (result, [b.value for b in frame.vars], [type(b).__name__ for b in frame.vars],
+            [b.value for b in frame.log],
+            # which logged boxes are the very objects now in the variables
+            [[i for i, b in enumerate(frame.vars) if b is x] for x in frame.log])
