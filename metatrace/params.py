@@ -40,7 +40,7 @@ def _choice(*choices: str) -> Callable[[Any], str]:
     return check
 
 
-OPTIMIZATIONS = ("virtualize", "sink", "heap", "pure", "dce", "licm")
+OPTIMIZATIONS = ("virtualize", "sink", "heap", "pure", "dce", "licm", "unroll")
 
 
 def _opts(value: Any) -> str:
@@ -68,7 +68,7 @@ PARAMS: Dict[str, Tuple[Any, Callable[[Any], Any], str]] = {
     "inlining": (0, _int_at_least(0), "1: trace into portal calls made by a traced loop (one level); 0: call them"),
     "max_unroll_recursion": (7, _int_at_least(0), "how deep a traced function may recurse into itself when inlined"),
     "retrace_limit": (0, _int_at_least(0), "accepted; loops are not retraced today"),
-    "enable_opts": ("all", _opts, "optimizations: 'all' or a ':'-separated subset of virtualize, sink, heap, pure, dce, licm"),
+    "enable_opts": ("all", _opts, "optimizations: 'all' or a ':'-separated subset of virtualize, sink, heap, pure, dce, licm, unroll"),
     "backend": ("auto", _choice("auto", "python", "numba"), "code generator; only python (tier 1) exists today, the others run it"),
     "numba_threshold": (20000, _int_at_least(1), "accepted; for tier 2, which is not built yet"),
 }

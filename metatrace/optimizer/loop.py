@@ -178,8 +178,9 @@ def _key(v: Value) -> Any:
 
 
 def optimize_loop(inputargs: List[Any], ops: List[Op], entry_snapshot: Callable[[], Snapshot],
-                  known_in: Optional[Dict[int, type]] = None) -> Optional[List[Op]]:
-    """The loop's ops with a preamble (see the module doc), or None when nothing changes."""
+                  known_in: Optional[Dict[int, type]] = None, unroll: bool = True) -> Optional[List[Op]]:
+    """The loop's ops with a preamble (see the module doc), or None when nothing changes.
+    Without ``unroll`` only invariant code moves (no carried locations, no peeling)."""
     if not ops or ops[-1].name != "jump":
         return None
     jump = ops[-1]
@@ -198,7 +199,7 @@ def optimize_loop(inputargs: List[Any], ops: List[Op], entry_snapshot: Callable[
     eff.before = invariant
 
     pre, body = _hoist(ops, invariant, eff, entry_snapshot)
-    carried = _carry(pre, body, invariant, eff, entry_snapshot) if invariant else None
+    carried = _carry(pre, body, invariant, eff, entry_snapshot) if invariant and unroll else None
     if carried is None and not pre:
         return None
     if carried is None:
@@ -207,6 +208,8 @@ def optimize_loop(inputargs: List[Any], ops: List[Op], entry_snapshot: Callable[
         loop_args, start_values, body = carried
         second = Op("label", list(inputargs) + loop_args)
         second.descr = list(inputargs) + start_values
+    if not unroll:
+        return [Op("label", list(inputargs))] + pre + [second] + body
     body = _loop_classes(pre, second, body, entry_snapshot)
     peeled = _unbox(second, body)
     if peeled is not None:
@@ -691,4 +694,14 @@ def _exclusive(loc: Loc, place: Tuple[Value, Any], body: List[Op], eff: _Effects
     return True
 
 
-__all__ = ["optimize_loop", "FrameSnapshot"]
+def entry_snapshot_for(jitcode: Any, func: Any, key: Tuple[Any, ...], inputargs: List[Any]) -> Callable[[], Snapshot]:
+    """Resume data for 'at the merge point, before the iteration': greens and reds only."""
+    def make() -> Snapshot:
+        regs: List[Tuple[int, Any]] = [(r, Const(v)) for r, v in zip(jitcode.green_regs, key)]
+        regs += list(zip(jitcode.red_regs, inputargs))
+        return Snapshot([FrameSnapshot(jitcode, jitcode.merge_point_pc, regs, func)], "redo")
+
+    return make
+
+
+__all__ = ["optimize_loop", "entry_snapshot_for"]

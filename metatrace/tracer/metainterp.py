@@ -176,6 +176,7 @@ class MetaInterp:
         self.residual_reasons: Dict[str, str] = {}
         self.merge_points_seen = 0
         self.inlined_portals = 0
+        self.assembler_calls: set = set()  # green keys entered through call_assembler
         self.dispatch = {name[3:]: getattr(self, name) for name in dir(self) if name.startswith("op_")}
 
     # -- setup -------------------------------------------------------------------------
@@ -1295,13 +1296,24 @@ class MetaInterp:
     def op_merge_point(self, frame: MIFrame, ins: tuple) -> None:
         jc = frame.jitcode
         if frame.assembler:
-            # the callee reached its merge point: from here on it runs for real (compiled code
-            # or the portal's second entry), recorded as one call
             rt = jc.portal_runtime
             greens = self.promote_greens(frame)
+            depth = sum(1 for f in self.framestack if getattr(f.jitcode, "portal_runtime", None) is not None)
+            if (greens in rt.tiny_entries and depth <= 3
+                    and self.start_key not in self.ws.no_portal_inlining):
+                # a portal whose whole run is a handful of operations (an accessor, `not`):
+                # its operations join this trace, as if inlined
+                frame.assembler = False
+                self.inlined_portals += 1
+                self.record("debug_merge_point", [], rt.location(greens))
+                frame.pc += 1
+                return
+            # the callee reached its merge point: from here on it runs for real (compiled code
+            # or the portal's second entry), recorded as one call
             reds = [frame.values[r] for r in jc.red_regs]
             rboxes = [frame.boxes[r] for r in jc.red_regs]
             gbox = Const(greens)
+            self.assembler_calls.add(greens)
             value, box = self.execute("call_assembler",
                                       [Const(rt.call_assembler), gbox, self._tuple_box(rboxes)],
                                       (greens, tuple(reds)), rt.call_assembler)

@@ -21,8 +21,7 @@ from ..ir.model import EXC, Const, Op, Snapshot, Value
 from ..ir.text import format_ops
 from ..log import LOG
 from ..optimizer import optimize_trace
-from ..optimizer.licm import entry_snapshot_for
-from ..optimizer.loop import optimize_loop
+from ..optimizer.loop import entry_snapshot_for, optimize_loop
 from ..counters import Stats
 from . import blackhole
 from .blackhole import BHFrame, Outcome
@@ -233,6 +232,7 @@ class Tree:
         self.traces: List[CompiledTrace] = [root]
         self.invalid = False
         root.tree = self
+        self.calls: set = set()  # green keys this tree enters through call_assembler
 
     def add_guards(self, trace: CompiledTrace, known: Optional[Dict[int, type]] = None) -> None:
         """Make GuardDescrs, each with the classes known of its fail arguments at that point
@@ -286,6 +286,9 @@ class WarmState:
         self.resume_entry: Any = None  # the portal from its merge point (set by the rewrite)
         self.counts_entries = bool(portal_jitcode.can_enter_jit_pcs)  # function_threshold applies
         self.no_portal_inlining: set = set()  # start keys whose traces call portals instead
+        # portal entries whose function trace was too short to compile: a call to one is
+        # traced into (inlined) rather than made through call_assembler
+        self.tiny_entries: set = set()
         portal_jitcode.portal_runtime = self
         self.generation = 0  # bumped at every compile; trees unused for loop_longevity are freed
         self.retired_entries = 0  # loop entries of trees no longer in self.trees
@@ -550,7 +553,7 @@ class WarmState:
 
     def _enabled_opts(self) -> str:
         opts = self.driver.params["enable_opts"]
-        return "licm" if opts == "all" else opts
+        return "licm:unroll" if opts == "all" else opts
 
     def outcome_of(self, mi: MetaInterp, done: TraceDone) -> Outcome:
         """Where the interpreter stands when the trace ended."""
@@ -570,6 +573,11 @@ class WarmState:
                            "the portal returned after %d operations in %d interpreted "
                            "instruction(s); not worth entering compiled code for" % (work, steps))
                 self.aborts[key] = MAX_ABORTS
+                self.tiny_entries.add(key)
+                for tree in list(self.trees.values()):
+                    if key in tree.calls and not tree.invalid:
+                        # retrace it: calls to this function are better inlined
+                        tree.on_invalidated("a function it calls is small enough to inline")
                 self.counters[key] = 1 << 62
                 self.entry_counters[key] = 1 << 62
                 return outcome
@@ -589,9 +597,11 @@ class WarmState:
             t_opt = time.perf_counter() - t0
         kind = "bridge" if bridge_of is not None else "loop"
         if (kind == "loop" and done.end == "jump" and done.target_key == key
-                and "licm" in self._enabled_opts()):
+                and ("licm" in self._enabled_opts() or "unroll" in self._enabled_opts())):
+            opts = self.driver.params["enable_opts"]
             looped = optimize_loop(mi.inputargs, ops, entry_snapshot_for(
-                self.portal_jitcode, self.portal_func, key, mi.inputargs), mi.known_at_start)
+                self.portal_jitcode, self.portal_func, key, mi.inputargs), mi.known_at_start,
+                unroll=opts == "all" or "unroll" in opts.split(":"))
             if looped is not None:
                 ops = looped
         loc = mi.location or self.location(key)
@@ -615,6 +625,7 @@ class WarmState:
                 tree.token = mi.token
                 mi.token.owner = tree
                 tree.add_guards(ct)
+                tree.calls |= mi.assembler_calls
                 tree.compile()
                 old = self.trees.get(key)
                 if old is not None:
@@ -632,6 +643,7 @@ class WarmState:
                 tree.traces.append(ct)
                 known = {id(ia): gd.known[j] for j, ia in enumerate(mi.inputargs) if j in gd.known}
                 tree.add_guards(ct, known)
+                tree.calls |= mi.assembler_calls
                 gd.bridge = ct
                 # the bridge's quasi-immutable dependencies invalidate the whole tree
                 mi.token.owner = tree

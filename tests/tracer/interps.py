@@ -58,6 +58,7 @@ DIV = (("div", 5), ("dec", 0), ("jnz", 0), ("ret", 0))
 RAISE = (("add", 1), ("raise", 777), ("dec", 0), ("jnz", 0), ("ret", 0))
 INNER = (("add", 5), ("dec", 0), ("jnz", 0), ("ret", 0))
 CALL = (("call", INNER), ("dec", 0), ("jnz", 0), ("ret", 0))
+INNER_TINY = (("add", 5), ("ret", 0))
 
 
 def run_plain(code, n):

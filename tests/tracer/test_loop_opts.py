@@ -12,14 +12,16 @@ from .interps import boxed, run_boxed, tiny
 
 @pytest.fixture(autouse=True)
 def fresh():
+    saved = {}
     for portal in (tiny, boxed):
         reset(portal)
+        saved[portal] = portal.jitdriver.get_params()
         portal.jitdriver.set_param("threshold", 5)
         portal.jitdriver.set_param("trace_eagerness", 3)
     yield
     for portal in (tiny, boxed):
-        portal.jitdriver.set_param("threshold", 1039)
-        portal.jitdriver.set_param("trace_eagerness", 200)
+        for k, v in saved[portal].items():
+            portal.jitdriver.set_param(k, v)
         reset(portal)
 
 
@@ -127,3 +129,22 @@ def test_fuzz_boxed_loops(seed):
     reset(boxed)
     for n in (50, 3, 1, 17, 120):
         assert run_boxed(code, n, jit=True, k=n % 5) == run_boxed(code, n, jit=False, k=n % 5), code
+
+
+def test_without_unroll_only_invariant_code_moves():
+    boxed.jitdriver.set_param("enable_opts", "virtualize:sink:heap:pure:dce:licm")
+    same_boxed(COUNT, 300)
+    counts = loop_body_counts(boxed)
+    assert counts.get("new", 0) >= 1 and counts.get("setitem", 0) >= 1
+
+
+def test_tiny_function_calls_are_inlined_after_their_entry_proved_tiny():
+    """A portal call whose own entry trace was too short to compile is traced into: the loop
+    that called it through call_assembler is retraced without that call."""
+    code = (("call", interps.INNER_TINY), ("dec", 0), ("jnz", 0), ("ret", 0))
+    tiny.jitdriver.set_param("function_threshold", 3)
+    for _ in range(3):
+        assert interps.run_jit(code, 300) == interps.run_plain(code, 300)
+    assert tiny.jitdriver.stats()["aborts_by_reason"].get("too_short", 0) >= 1
+    last = compiled_traces(tiny, "loop")[-1]
+    assert not any(op.name in ("call_assembler", "call_portal") for op in last.ops)
