@@ -132,7 +132,10 @@ class CompiledTrace:
                 "res": p.name(op) if op.has_result() else None,
                 "text": text,
             }
-            if op.descr is not None:
+            if op.name == "label" and isinstance(op.descr, list):
+                # the loop proper's variables start from these preamble values
+                entry["from"] = [_val_json(a, p) for a in op.descr]
+            elif op.descr is not None:
                 entry["descr"] = _descr_json(op)
             if op.location is not None:
                 entry["source"] = {"file": op.location[0], "line": op.location[1],
