@@ -19,7 +19,7 @@ from .objects import (frozen_value, IoBlock, IoCall, IoCFunction, IoError, IoLis
 from .parser import DEFAULT_ASSIGN, DEFAULT_OPERATORS, parse
 
 LIB_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib")
-LIB_FILES = ("object.io", "number.io", "sequence.io", "list.io", "map.io", "block.io",
+LIB_FILES = ("object.io", "number.io", "sequence.io", "list.io", "map.io", "block.io", "range.io",
              "exception.io", "system.io", "coroutine.io")
 
 _REGISTRY: Dict[str, List[Tuple[str, Callable[..., Any]]]] = {}
