@@ -169,6 +169,20 @@ class _Effects:
                        for l2, i2 in self.item_writes)
 
 
+def _classes(ops: List[Op], known: Dict[int, type]) -> Dict[int, type]:
+    """Classes the ops establish: by class guards, or by what an op always produces."""
+    from .pure import result_class
+
+    for op in ops:
+        if op.name == "guard_class" and isinstance(op.args[1], Const):
+            known[id(op.args[0])] = op.args[1].value
+        else:
+            rc = result_class(op)
+            if rc is not None:
+                known[id(op)] = rc
+    return known
+
+
 def _plain_const(c: Const) -> bool:
     return type(c.value) in (int, float, str, bool, type(None))
 
@@ -184,16 +198,7 @@ def optimize_loop(inputargs: List[Any], ops: List[Op], entry_snapshot: Callable[
     if not ops or ops[-1].name != "jump":
         return None
     jump = ops[-1]
-    known: Dict[int, type] = dict(known_in or {})
-    for op in ops:
-        if op.name == "guard_class" and isinstance(op.args[1], Const):
-            known[id(op.args[0])] = op.args[1].value
-        elif op.name == "new":
-            known[id(op)] = op.descr
-        elif op.name == "new_list":
-            known[id(op)] = list
-        elif op.name.startswith("float_") and op.type == "f":
-            known[id(op)] = float
+    known = _classes(ops, dict(known_in or {}))
     eff = _Effects(ops[:-1], known)
     invariant = {id(a) for a, j in zip(inputargs, jump.args) if a is j}
     eff.before = invariant
@@ -443,20 +448,11 @@ def _loop_classes(pre: List[Op], label: Op, body: List[Op],
     """A loop variable whose next value always has the class the body guards it to have only
     needs that guard once, on its first value, in the preamble; then tests of it against None
     fold too."""
-    from .pure import result_class
-
     jump = body[-1]
     if jump.name != "jump":
         return body
     starts = label.descr if isinstance(label.descr, list) else label.args
-    known: Dict[int, type] = {}
-    for op in pre + body:
-        if op.name == "guard_class" and isinstance(op.args[1], Const):
-            known[id(op.args[0])] = op.args[1].value
-        else:
-            rc = result_class(op)
-            if rc is not None:
-                known[id(op)] = rc
+    known = _classes(pre + body, {})
     var: Dict[int, Tuple[type, Value]] = {}
     for lv, sv, jv in zip(label.args, starts, jump.args):
         if lv is jv:
