@@ -98,6 +98,12 @@ def send(target: Any, locals: Any, m: IoMessage) -> Any:
     v = lookup(target, m.name)
     if v is None:
         return S.runtime.send_missing(target, locals, m)
+    return perform_value(v, target, locals, m)
+
+
+def perform_value(v: Any, target: Any, locals: Any, m: IoMessage) -> Any:
+    """What a message does once its slot's value ``v`` is found: a primitive or an activatable
+    block runs (promoted, so its body is a constant in a trace), anything else is the answer."""
     t = type(v)
     if t is IoCFunction:
         v = promote(v)
@@ -120,16 +126,7 @@ def send_to_locals(target: IoLocals, locals: Any, m: IoMessage) -> Any:
     name = m.name
     idx = promote(target.map).index_of(name)
     if idx >= 0:
-        v = target.slots[idx]
-        t = type(v)
-        if t is IoCFunction:
-            v = promote(v)
-            return v.fn(target, locals, m)
-        if t is IoBlock:
-            if v.activatable:
-                v = promote(v)
-                return activate(v, target, locals, m, None)
-        return v
+        return perform_value(target.slots[idx], target, locals, m)
     if name == "call":
         return target.get_call()
     prim = LOCALS_PRIMS.get(name)

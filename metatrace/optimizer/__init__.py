@@ -1,11 +1,13 @@
 """Optimizer passes over a recorded trace; each a single forward (or backward) pass.
 
 The tracer already folds pure ops on constants and avoids guards on what it knows.  Here:
-``virtualize`` (objects that do not escape are never allocated), ``sink`` (list appends delayed until something looks, so push/pop pairs vanish), ``heap``
-(attribute and item stores delayed to the end of the iteration or a guard's failure path), ``pure``
-(common subexpressions, repeated guards, guards on classes already known) and ``dce`` (dead pure
-ops).  The full pass set (integer bounds, allocation removal, heap caching, loop peeling) is
-being built; ``enable_opts`` selects among the passes that exist.
+``virtualize`` (objects that do not escape are never allocated), ``sink`` (list appends delayed
+until something looks, so push/pop pairs vanish), ``heap`` (attribute and item stores delayed to
+the end of the iteration or a guard's failure path), ``pure`` (common subexpressions, repeated
+guards, guards on classes already known) and ``dce`` (dead pure ops).  Loops then go through
+``loop.optimize_loop`` (``licm``: invariant code motion; ``unroll``: memory carried in loop
+variables, peeling, unboxing).  ``enable_opts`` selects among them; integer bounds and tier 2
+are not built.
 """
 
 from __future__ import annotations

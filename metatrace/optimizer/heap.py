@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..ir.model import Const, Deferred, Op, Value
 from .sink import plain_attribute
-from .util import remap_uses
+from .util import Rewrite
 
 _SAFE = {
     "debug_merge_point", "same_as", "new", "new_tuple", "new_method", "new_slice", "new_list",
@@ -40,7 +40,7 @@ def _sym(v: Value, syms: Dict[int, Tuple[Any, int]]) -> Tuple[Any, int]:
 
 def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, type]] = None) -> List[Op]:
     out: List[Op] = []
-    replace: Dict[int, Value] = {}
+    rw = Rewrite(ops)
     known: Dict[int, type] = dict(known_in or {})  # id(value) -> its exact class
     syms: Dict[int, Tuple[Any, int]] = {}
     ptr_ne: Dict[int, Any] = {}
@@ -62,7 +62,6 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
         base, off = _sym(v, syms)
         low = min_nonneg.get(base)
         return low is not None and off >= low
-    drop_guard = False
 
     def apart(a: Value, b: Value) -> bool:
         return a is not b and (id(a), id(b)) in distinct
@@ -119,15 +118,9 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
 
     distinct_ids: set = set()
 
-    for op in ops:
-        if replace:
-            remap_uses(op, replace)
+    for op in rw:
         name = op.name
         args = op.args
-        if drop_guard:
-            drop_guard = False
-            if name == "guard_no_exception":
-                continue
         # facts
         if name == "guard_class" and isinstance(args[1], Const):
             known[id(args[0])] = args[1].value
@@ -170,7 +163,7 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
                 fields.pop((id(obj), op.descr), None)
                 fields[(id(obj), op.descr)] = (obj, v)
                 where[("f", id(obj), op.descr)] = op.location
-                drop_guard = True
+                rw.drop(op)
                 continue
             flush_all()
             out.append(op)
@@ -179,8 +172,7 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
             obj = args[0]
             pending = fields.get((id(obj), op.descr))
             if pending is not None:
-                replace[id(op)] = pending[1]
-                drop_guard = True
+                rw.drop(op, pending[1])
                 continue
             cls = known.get(id(obj))
             if cls is None or not plain_attribute(cls, op.descr):
@@ -200,8 +192,7 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
             if name == "getitem":
                 pending = items.get(key)
                 if pending is not None:
-                    replace[id(op)] = pending[2]
-                    drop_guard = True
+                    rw.drop(op, pending[2])
                     continue
                 flush_items(lst, sym, idx)
                 out.append(op)
@@ -212,7 +203,7 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
                 flush_items(lst, sym, idx)
                 items[key] = (lst, idx, args[2])
                 where[("i", id(lst), id(idx))] = op.location
-                drop_guard = True
+                rw.drop(op)
                 continue
             flush_items(lst, sym, idx)
             out.append(op)

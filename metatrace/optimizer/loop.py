@@ -40,7 +40,8 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from ..ir.model import Const, Deferred, FrameSnapshot, InputArg, Op, Snapshot, Value
 from .sink import plain_attribute
-from .util import remap_uses
+from .pure import guard_holds, result_class
+from .util import Rewrite, remap_uses
 from .virtualize import _virtualizable_class
 
 _PURE_PREFIX = ("int_", "float_", "cast_", "ptr_")
@@ -171,8 +172,6 @@ class _Effects:
 
 def _classes(ops: List[Op], known: Dict[int, type]) -> Dict[int, type]:
     """Classes the ops establish: by class guards, or by what an op always produces."""
-    from .pure import result_class
-
     for op in ops:
         if op.name == "guard_class" and isinstance(op.args[1], Const):
             known[id(op.args[0])] = op.args[1].value
@@ -314,42 +313,32 @@ def _unbox(label: Op, body: List[Op]) -> Optional[Tuple[List[Op], Op, List[Op]]]
         start_vals += [pending[nid][f] for f in fields[nid]]
 
     out: List[Op] = []
-    replace: Dict[int, Value] = {}
+    rw = Rewrite(body)
     for nid, ks in groups.items():
         for k in ks[1:]:
-            replace[id(label.args[k])] = rep[nid]
+            rw.replace[id(label.args[k])] = rep[nid]
     cur: Dict[int, Dict[str, Value]] = {nid: {} for nid in groups}
-    drop_guard = False
-    for op in body:
-        if replace:
-            remap_uses(op, replace)
+    for op in rw:
         name = op.name
-        if drop_guard:
-            drop_guard = False
-            if name == "guard_no_exception":
-                continue
         args = op.args
         if name == "getfield" and any(args[0] is rep[n] for n in groups):
             nid = next(n for n in groups if args[0] is rep[n])
-            replace[id(op)] = field_args[nid][op.descr]
-            drop_guard = True
+            rw.drop(op, field_args[nid][op.descr])
             continue
         if name == "new" and id(op) in groups:
             continue
         if name == "setfield" and id(args[0]) in groups:
             cur[id(args[0])][op.descr] = args[1]
-            drop_guard = True
+            rw.drop(op)
             continue
         if name == "getfield" and id(args[0]) in groups:
-            replace[id(op)] = cur[id(args[0])][op.descr]
-            drop_guard = True
+            rw.drop(op, cur[id(args[0])][op.descr])
             continue
         if name in ("ptr_eq", "ptr_ne") and any(id(a) in groups for a in args):
-            replace[id(op)] = Const(name == "ptr_ne")
+            rw.replace[id(op)] = Const(name == "ptr_ne")
             continue
-        if name in ("guard_true", "guard_false") and isinstance(args[0], Const):
-            if bool(args[0].value) == (name == "guard_true"):
-                continue
+        if guard_holds(op):
+            continue
         if op.is_guard():
             uses = set(id(v) for v in (op.snapshot.values() if op.snapshot is not None else []))
             for d in op.sunk:
@@ -400,16 +389,7 @@ def _constant_vars(label: Op, body: List[Op]) -> List[Op]:
     label.descr = [starts[k] for k in keep]
     jump.args = [jump.args[k] for k in keep]
     # guards on the now-constant values
-    out = []
-    for op in body:
-        if op.name in ("guard_is", "guard_value") and isinstance(op.args[0], Const) \
-                and isinstance(op.args[1], Const) and op.args[0].value is op.args[1].value:
-            continue
-        if op.name == "guard_class" and isinstance(op.args[0], Const) and isinstance(op.args[1], Const) \
-                and type(op.args[0].value) is op.args[1].value:
-            continue
-        out.append(op)
-    return out
+    return [op for op in body if not guard_holds(op)]
 
 
 def plain_fields(cls: type, names: List[str]) -> bool:
@@ -470,10 +450,8 @@ def _loop_classes(pre: List[Op], label: Op, body: List[Op],
             have.setdefault(id(op.args[0]), op.args[1].value)
     moved: Set[int] = set()
     out: List[Op] = []
-    replace: Dict[int, Value] = {}
-    for op in body:
-        if replace:
-            remap_uses(op, replace)
+    rw = Rewrite(body)
+    for op in rw:
         name = op.name
         args = op.args
         if name == "guard_class" and id(args[0]) in var and isinstance(args[1], Const) \
@@ -488,10 +466,9 @@ def _loop_classes(pre: List[Op], label: Op, body: List[Op],
         if name in ("ptr_eq", "ptr_ne") and len(args) == 2:
             a, b = args
             if isinstance(b, Const) and b.value is None and id(a) in have and have[id(a)] is not type(None):
-                replace[id(op)] = Const(name == "ptr_ne")
+                rw.replace[id(op)] = Const(name == "ptr_ne")
                 continue
-        if name in ("guard_true", "guard_false") and isinstance(args[0], Const) \
-                and bool(args[0].value) == (name == "guard_true"):
+        if guard_holds(op):
             continue
         out.append(op)
     return out
@@ -503,16 +480,9 @@ def _hoist(ops: List[Op], invariant: Set[int], eff: _Effects,
     body: List[Op] = []
     hoisted_raiser = False
     seen: Dict[Any, Op] = {}  # what the preamble already computes or checks
-    replace: Dict[int, Value] = {}
-    drop_guard = False
-    for op in ops:
-        if replace:
-            remap_uses(op, replace)
+    rw = Rewrite(ops)
+    for op in rw:
         name = op.name
-        if drop_guard:
-            drop_guard = False
-            if name == "guard_no_exception":
-                continue
         if name == "guard_no_exception" and hoisted_raiser:
             hoisted_raiser = False
             op.snapshot = entry_snapshot()
@@ -541,9 +511,7 @@ def _hoist(ops: List[Op], invariant: Set[int], eff: _Effects,
                    id(op.descr) if not isinstance(op.descr, str) else op.descr)
             twin = seen.get(sig)
             if twin is not None:
-                if op.has_result():
-                    replace[id(op)] = twin
-                drop_guard = op.spec.canraise
+                rw.drop(op, twin if op.has_result() else None)
                 continue
         else:
             sig = None
@@ -621,23 +589,16 @@ def _carry(pre: List[Op], body: List[Op], invariant: Set[int], eff: _Effects,
         current[loc] = ia
 
     out: List[Op] = []
-    replace: Dict[int, Value] = {}
-    drop_guard = False
-    for op in body:
-        if replace:
-            remap_uses(op, replace)
+    rw = Rewrite(body)
+    for op in rw:
         name = op.name
-        if drop_guard:
-            drop_guard = False
-            if name == "guard_no_exception":
-                continue
         loc = _loc_of(op, eff) if name in ("getfield", "setfield", "getitem", "setitem") else None
         if loc is not None and loc in current:
             if name.startswith("get"):
-                replace[id(op)] = current[loc]
+                rw.drop(op, current[loc])
             else:
                 current[loc] = op.args[-1]
-            drop_guard = True
+                rw.drop(op)
             continue
         if op.is_guard():
             stores = []

@@ -13,7 +13,7 @@ import math
 
 from typing import Optional, Any, Dict, List, Tuple
 
-from .util import remap_uses
+from .util import Rewrite
 from ..ir.model import Const, Op, Value
 from ..ir.ops import NOFOLD
 
@@ -31,8 +31,10 @@ _MATH_RESULT = {id(getattr(math, n)): c for names, c in (
 _BOOL_OPS = {"lt", "le", "eq", "ne", "gt", "ge", "is_true", "is_zero"}
 
 
-def _guard_holds(op: Op) -> bool:
+def guard_holds(op: Op) -> bool:
     """A guard on constants that always passes (one that always fails is kept)."""
+    if not (op.is_guard() and op.args and all(isinstance(a, Const) for a in op.args)):
+        return False
     vals = [a.value for a in op.args]  # type: ignore[attr-defined]
     name = op.name
     if name == "guard_true":
@@ -80,30 +82,23 @@ def _key(v: Value) -> Any:
 
 
 def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, type]] = None) -> List[Op]:
-    replace: Dict[int, Value] = {}
+    rw = Rewrite(ops)
+    replace = rw.replace
     seen: Dict[Tuple[Any, ...], Op] = {}
     guards: set = set()
     out: List[Op] = []
     invalidation_checked = False
     known: Dict[int, type] = dict(known_in or {})  # id(value) -> its exact class
-    drop_guard = False
-    for op in ops:
-        if replace:
-            remap_uses(op, replace)
+    for op in rw:
         spec = op.spec
         name = op.name
-        if drop_guard:
-            drop_guard = False
-            if name == "guard_no_exception":
-                continue
         if name == "call_pure":
             # elidable: the same call with the same arguments gives the same result
             k = ("call_pure", op.descr if isinstance(op.descr, (tuple, type(None))) else id(op.descr),
                  tuple(_key(a) for a in op.args))
             prev = seen.get(k)
             if prev is not None:
-                replace[id(op)] = prev
-                drop_guard = True
+                rw.drop(op, prev)
                 continue
             seen[k] = op
         if name == "label":
@@ -115,7 +110,7 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
             invalidation_checked = True
         elif name.startswith(("call", "py_", "set", "del")):
             invalidation_checked = False  # code that may write a quasi-immutable field
-        if op.is_guard() and op.args and all(isinstance(a, Const) for a in op.args) and _guard_holds(op):
+        if guard_holds(op):
             continue
         if spec.pure and not (spec.flags & NOFOLD) and not spec.canraise and spec.impl is not None \
                 and op.args and all(isinstance(a, Const) for a in op.args):

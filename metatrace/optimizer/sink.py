@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Optional, Any, Dict, List
 
-from .util import remap_uses
+from .util import Rewrite
 from ..ir.model import Const, Deferred, Op, Value
 
 _SAFE = {
@@ -53,11 +53,10 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
     out: List[Op] = []
     pending: Dict[int, List[Value]] = {}
     lists: Dict[int, Value] = {}
-    replace: Dict[int, Value] = {}
+    rw = Rewrite(ops)
     known: Dict[int, type] = dict(known_in or {})  # id(value) -> its exact class
     ptr_ne: Dict[int, Any] = {}
     distinct: set = set()
-    skip_guard = False
 
     def apart(a: Value, b: Value) -> bool:
         return (id(a), id(b)) in distinct
@@ -75,14 +74,8 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
 
     where: Dict[int, Any] = {}  # value -> interpreter source of the append that pushed it
 
-    for op in ops:
-        if replace:
-            remap_uses(op, replace)
+    for op in rw:
         name = op.name
-        if skip_guard:
-            skip_guard = False
-            if name == "guard_no_exception":
-                continue
         if name == "guard_class" and isinstance(op.args[1], Const):
             known[id(op.args[0])] = op.args[1].value
         elif name == "new_list":
@@ -101,18 +94,16 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
             lists[key] = args[1]
             pending.setdefault(key, []).append(args[2])
             where[id(args[2])] = op.location
-            skip_guard = True
+            rw.drop(op)
             continue
         if name == "call" and len(args) == 2 and _is(args[0], list.pop) and pending.get(id(args[1])):
-            replace[id(op)] = pending[id(args[1])].pop()
+            rw.drop(op, pending[id(args[1])].pop())
             if not pending[id(args[1])]:
                 del pending[id(args[1])]
-            skip_guard = True
             continue
         if (name == "getitem" and pending.get(id(args[0])) and isinstance(args[1], Const)
                 and args[1].value == -1 and type(args[1].value) is int):
-            replace[id(op)] = pending[id(args[0])][-1]
-            skip_guard = True
+            rw.drop(op, pending[id(args[0])][-1])
             continue
         if op.is_guard():
             # every failure path — also a guard_no_exception after an op kept while appends are

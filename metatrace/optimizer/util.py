@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, Iterator, List, Optional
 
 from ..ir.model import Op, Value
 
@@ -20,3 +20,31 @@ def remap_uses(op: Op, replace: Dict[int, Value]) -> None:
             snap.result = replace.get(id(snap.result), snap.result)
     if op.sunk:
         op.sunk = [d.remap(replace) for d in op.sunk]
+
+
+class Rewrite:
+    """The walk every pass makes over the ops: each op comes with the uses of replaced values
+    already rewritten, and an op the pass drops takes the ``guard_no_exception`` that followed
+    it along (a removed op cannot raise)."""
+
+    def __init__(self, ops: List[Op]) -> None:
+        self.ops = ops
+        self.replace: Dict[int, Value] = {}
+        self._drop_guard = False
+
+    def __iter__(self) -> Iterator[Op]:
+        replace = self.replace
+        for op in self.ops:
+            if replace:
+                remap_uses(op, replace)
+            if self._drop_guard:
+                self._drop_guard = False
+                if op.name == "guard_no_exception":
+                    continue
+            yield op
+
+    def drop(self, op: Op, value: Optional[Value] = None) -> None:
+        """``op`` is left out; its result, if it has one, is ``value`` from now on."""
+        if value is not None:
+            self.replace[id(op)] = value
+        self._drop_guard = True

@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional
 
 from ..ir.model import Const, Deferred, Op, Value
 from .sink import plain_attribute
-from .util import remap_uses
+from .util import Rewrite
 
 
 class _Virtual:
@@ -38,8 +38,8 @@ def _virtualizable_class(cls: Any) -> bool:
 def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, type]] = None) -> List[Op]:
     out: List[Op] = []
     virtuals: Dict[int, _Virtual] = {}
-    replace: Dict[int, Value] = {}
-    drop_guard = False
+    rw = Rewrite(ops)
+    replace = rw.replace
 
     def force(v: Value, into: List[Op]) -> None:
         """Emit the allocation of virtual ``v`` (and of virtuals it holds) into ``into``."""
@@ -72,15 +72,9 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
             out += [Deferred("setfield", vt.op, name, [value]) for name, value in vt.fields.items()]
         return out
 
-    for op in ops:
-        if replace:
-            remap_uses(op, replace)
+    for op in rw:
         name = op.name
         args = op.args
-        if drop_guard:
-            drop_guard = False
-            if name == "guard_no_exception":
-                continue
         if name == "new" and _virtualizable_class(op.descr):
             virtuals[id(op)] = _Virtual(op, op.descr)
             continue
@@ -88,13 +82,12 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
             vt = virtuals[id(args[0])]
             if plain_attribute(vt.cls, op.descr):
                 vt.fields[op.descr] = args[1]
-                drop_guard = True
+                rw.drop(op)
                 continue
         if name == "getfield" and id(args[0]) in virtuals:
             vt = virtuals[id(args[0])]
             if op.descr in vt.fields and plain_attribute(vt.cls, op.descr):
-                replace[id(op)] = vt.fields[op.descr]
-                drop_guard = True
+                rw.drop(op, vt.fields[op.descr])
                 continue
         if name == "guard_class" and id(args[0]) in virtuals and isinstance(args[1], Const) \
                 and args[1].value is virtuals[id(args[0])].cls:
