@@ -69,8 +69,12 @@ PARAMS: Dict[str, Tuple[Any, Callable[[Any], Any], str]] = {
     "max_unroll_recursion": (7, _int_at_least(0), "how deep a traced function may recurse into itself when inlined"),
     "retrace_limit": (0, _int_at_least(0), "accepted; loops are not retraced today"),
     "enable_opts": ("all", _opts, "optimizations: 'all' or a ':'-separated subset of virtualize, sink, heap, pure, dce, licm, unroll"),
-    "backend": ("auto", _choice("auto", "python", "numba"), "code generator; only python (tier 1) exists today, the others run it"),
-    "numba_threshold": (20000, _int_at_least(1), "accepted; for tier 2, which is not built yet"),
+    "backend": ("auto", _choice("auto", "python", "numba"),
+                "python: tier 1 only; numba: a lowerable loop compiles to a Numba kernel at once; "
+                "auto: after numba_threshold iterations, in the background"),
+    "numba_threshold": (300000, _int_at_least(1),
+                        "iterations of a loop before backend=auto compiles it with Numba (tier 2); "
+                        "5x that for a process's first kernel"),
 }
 
 

@@ -12,12 +12,12 @@ def format_counters(stats: Dict[str, Any], title: str = "metatrace JIT summary")
     lines: List[str] = [title]
     order = ["loops", "bridges", "tier1", "tier2", "traces_started", "bridge_traces_started",
              "loop_entries", "guard_failures", "blackholes", "invalidations", "compile_failures",
-             "aborts"]
+             "aborts", "tier2_runs", "tier2_iterations", "tier2_failures"]
     for key in order:
         lines.append("  %-24s %12d" % (key, stats.get(key, 0)))
     for reason, n in sorted(stats.get("aborts_by_reason", {}).items()):
         lines.append("    abort: %-16s %12d" % (reason, n))
-    for key in ("tracing_s", "optimizing_s", "compiling_s", "blackhole_s"):
+    for key in ("tracing_s", "optimizing_s", "compiling_s", "tier2_compiling_s", "blackhole_s"):
         lines.append("  %-24s %12.3f" % (key, stats.get(key, 0.0)))
     return "\n".join(lines)
 

@@ -85,6 +85,19 @@ def check_resops(portal: Any, kind: Optional[str] = "loop", **expected: int) -> 
         raise AssertionError("check_resops: %s\nall counts: %s" % (detail, counts))
 
 
+def tier_reasons(portal: Any) -> Dict[str, str]:
+    """For each compiled loop of ``portal`` (by location): ``"numba: why"`` or ``"python: why"``
+    -- the tier its loop proper runs in and the reason (``metatrace.backend.tiering``)."""
+    ws = portal.jitdriver.runtime
+    out: Dict[str, str] = {}
+    if ws is None:
+        return out
+    for tree in ws.trees.values():
+        if not tree.invalid:
+            out[tree.root.location] = "%s: %s" % (tree.t2.tier, tree.t2.reason)
+    return out
+
+
 def reset(portal: Any) -> None:
     """Forget everything the JIT compiled or counted for ``portal``."""
     ws = portal.jitdriver.runtime
@@ -98,6 +111,7 @@ def reset(portal: Any) -> None:
 
         ws.stats = Stats()
         ws.retired_entries = 0
+        ws.retired_t2 = [0, 0]
 
 
 def trace_text(portal: Any, kind: Optional[str] = None) -> str:

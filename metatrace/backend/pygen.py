@@ -112,13 +112,36 @@ class PyGen:
                 if pairs:
                     self.emit(2, "%s = %s" % (", ".join(p for p, _ in pairs) + ",",
                                               ", ".join(v for _, v in pairs) + ","))
+            t2 = getattr(self.tree, "t2", None)
+            if t2 is not None and t2.state == "kernel":
+                # tier 2: the kernel runs the loop until an iteration would leave its fast path;
+                # that iteration (and any after it) runs below, in Python
+                self.emit(2, "_r = _T2K(%s)" % self.t2_args(t2))
+                self.emit(2, "if _r is not None:")
+                self.emit(3, self.t2_assign(t2))
             self.emit(2, "while True:")
             self.in_inner = True
+            if t2 is not None and t2.counting:
+                self.emit(3, "_T2[0] -= 1")
+                self.emit(3, "if not _T2[0]:")
+                self.emit(4, "_k = _T2up(%s)" % self.t2_args(t2))
+                self.emit(4, "if _k is not None:")
+                self.emit(5, "_r = _k(%s)" % self.t2_args(t2))
+                self.emit(5, "if _r is not None:")
+                self.emit(6, self.t2_assign(t2))
             self.ops(root.ops[labels[1] + 1:], 3, root=True)
             self.in_inner = False
         else:
             self.ops(root.ops, 2, root=True)
         return "\n".join(self.lines) + "\n"
+
+    def t2_args(self, t2: Any) -> str:
+        return ", ".join(self.name(p) for p in t2.params())
+
+    def t2_assign(self, t2: Any) -> str:
+        """The loop variables a kernel returns, assigned."""
+        targets = [self.loop_params[j] for j in t2.plan.returned]
+        return "%s = _r" % "".join(t + ", " for t in targets) if targets else "pass"
 
     def op_expr(self, op: Op) -> str:
         spec = op.spec
@@ -277,6 +300,9 @@ def compile_tree(tree: Any) -> Any:
     src = gen.generate()
     ns = namespace(gen.consts)
     ns["_bcount"] = getattr(tree, "bridge_entries", {})
+    t2 = getattr(tree, "t2", None)
+    if t2 is not None:
+        ns.update(t2.namespace())
     code = compile(src, "<metatrace tree %d>" % tree.id, "exec")
     exec(code, ns)
     return ns["tree_%d" % tree.id], gen.exits, src

@@ -1054,6 +1054,29 @@ class MetaInterp:
               and all(type(a) in _IMMUTABLE_TYPES for a in args)):
             if self.fold_call(frame, d, fval, tuple(args), kwnames):
                 return
+        elif (fval is float or fval is abs) and len(args) == 1 and not kwnames \
+                and type(args[0]) in ((int, float) if fval is float else (float,)):
+            # float(int), float(float), abs(float): arithmetic, not a call (tier 2 lowers it)
+            self.ensure_class(boxes[0], args[0])
+            if type(args[0]) is float and fval is float:
+                frame.set(d, args[0], boxes[0])  # float() of an exact float is that object
+            else:
+                value, box = self.execute("cast_int_to_float" if fval is float else "float_abs",
+                                          [boxes[0]], (args[0],), fval, result_class=float)
+                frame.set(d, value, box)
+            frame.pc += 1
+            return
+        elif id(fval) in _MATH_IDS and args and not kwnames and all(type(a) in (int, float) for a in args):
+            # a math function of numbers: guard their classes so the call cannot run user code
+            # (__float__, __floor__...) and its result's class is fixed
+            for b, a in zip(boxes, args):
+                self.ensure_class(b, a)
+            value, box = self.residual(fval, fbox, boxes, tuple(args), kwnames)
+            if type(value) in (int, float, bool) and not isinstance(box, Const):
+                self.known_class[box] = type(value)
+            frame.set(d, value, box)
+            frame.pc += 1
+            return
         value, box = self.residual(fval, fbox, boxes, tuple(args), kwnames)
         frame.set(d, value, box)
         frame.pc += 1

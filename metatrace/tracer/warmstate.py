@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .. import hooks
 from ..backend.pygen import CodegenError, compile_tree
+from ..backend.tiering import Tier2
 from ..errors import PortalError
 from ..ir.model import EXC, Const, Op, Snapshot, Value
 from ..ir.text import format_ops
@@ -168,8 +169,9 @@ class CompiledTrace:
             "parent_trace": self.parent.trace.id if self.parent is not None else None,
             "tree": tree.id if tree is not None else None,
             "inputargs": inputargs,
-            "tier": "python",
-            "tier_reason": "tier 2 (numba) is not built yet; every tree runs as Python source",
+            "tier": tree.t2.tier if tree is not None and self.kind == "loop" else "python",
+            "tier_reason": (tree.t2.reason if tree is not None and self.kind == "loop" else
+                            "bridges run in tier 1 (Python source), nested in their tree's function"),
             "ops": ops,
             "unoptimized_ops": list(self.unoptimized),
             "times": dict(self.times),
@@ -236,6 +238,8 @@ class Tree:
         self.invalid = False
         root.tree = self
         self.calls: set = set()  # green keys this tree enters through call_assembler
+        p = ws.driver.params
+        self.t2 = Tier2(self, p["backend"], p["numba_threshold"], ws.stats)
 
     def add_guards(self, trace: CompiledTrace, known: Optional[Dict[int, type]] = None) -> None:
         """Make GuardDescrs, each with the classes known of its fail arguments at that point
@@ -295,6 +299,7 @@ class WarmState:
         portal_jitcode.portal_runtime = self
         self.generation = 0  # bumped at every compile; trees unused for loop_longevity are freed
         self.retired_entries = 0  # loop entries of trees no longer in self.trees
+        self.retired_t2 = [0, 0]  # their tier-2 kernel runs and iterations
         self.params_changed("threshold")
 
     # -- parameters and helpers ---------------------------------------------------------
@@ -432,6 +437,8 @@ class WarmState:
         """Counters, with loop entries summed from the trees (not counted on the hot path)."""
         out = self.stats.as_dict()
         out["loop_entries"] = self.retired_entries + sum(t.entries for t in self.trees.values())
+        out["tier2_runs"] = self.retired_t2[0] + sum(t.t2.run_stats[0] for t in self.trees.values())
+        out["tier2_iterations"] = self.retired_t2[1] + sum(t.t2.run_stats[1] for t in self.trees.values())
         return out
 
     # -- guard failures -----------------------------------------------------------------
@@ -633,8 +640,7 @@ class WarmState:
                 old = self.trees.get(key)
                 if old is not None:
                     old.invalid = True
-                    self.retired_entries += old.entries
-                    self.stats.counters["tier1"] -= 1
+                    self.retire(old)
                 self.trees[key] = tree
                 self.counters[key] = 0
                 self.stats.bump("loops")
@@ -685,18 +691,23 @@ class WarmState:
         for key, tree in list(self.trees.items()):
             if tree.last_used < limit:
                 del self.trees[key]
-                self.retired_entries += tree.entries
-                self.stats.counters["tier1"] -= 1
+                self.retire(tree)
                 tree.invalid = True
                 for t in tree.traces:
                     t.invalidated = "freed: not used for %d compilations" % self.driver.params["loop_longevity"]
                 self.counters[key] = self.threshold
                 self.stats.bump("freed_loops")
 
+    def retire(self, tree: Tree) -> None:
+        """A tree leaves the code cache: keep its counts."""
+        self.retired_entries += tree.entries
+        self.retired_t2[0] += tree.t2.run_stats[0]
+        self.retired_t2[1] += tree.t2.run_stats[1]
+        self.stats.counters["tier2" if tree.t2.state == "kernel" else "tier1"] -= 1
+
     def tree_invalidated(self, tree: Tree, reason: str) -> None:
         self.stats.bump("invalidations")
         if self.trees.get(tree.key) is tree:
             del self.trees[tree.key]
-            self.retired_entries += tree.entries
-            self.stats.counters["tier1"] -= 1
+            self.retire(tree)
             self.counters[tree.key] = self.threshold

@@ -32,10 +32,11 @@ def run(mod, text):
     return out, result
 
 
-def check_seed(seed, threshold, eagerness):
+def check_seed(seed, threshold, eagerness, backend="auto"):
     text = generate(seed)
     drv = jitted.run.jitdriver
     reset(jitted.run)
+    drv.set_param("backend", backend)
     drv.set_param("threshold", threshold)
     drv.set_param("trace_eagerness", eagerness)
     # every other seed traces into calls (inlined portal frames, resumed by the second entry)
@@ -43,18 +44,19 @@ def check_seed(seed, threshold, eagerness):
     expected = run(plain, text)
     got = run(jitted, text)
     if got != expected:
-        raise AssertionError("seed %d (threshold=%d, trace_eagerness=%d, inlining=%d) differs:\n%s\n"
-                             "plain: %r\njit:   %r" % (seed, threshold, eagerness, seed % 2, text,
-                                                       expected, got))
+        raise AssertionError("seed %d (threshold=%d, trace_eagerness=%d, inlining=%d, backend=%s) "
+                             "differs:\n%s\nplain: %r\njit:   %r"
+                             % (seed, threshold, eagerness, seed % 2, backend, text, expected, got))
     return drv.stats()
 
 
-def fuzz(count, budget_s):
-    totals = {"loops": 0, "bridges": 0, "guard_failures": 0}
+def fuzz(count, budget_s, backend="auto", first=0):
+    totals = {"loops": 0, "bridges": 0, "guard_failures": 0, "tier2": 0, "tier2_iterations": 0,
+              "tier2_failures": 0}
     start = time.time()
     done = 0
-    for seed in range(count):
-        st = check_seed(seed, 2 + seed % 5, 1 + seed % 3)
+    for seed in range(first, first + count):
+        st = check_seed(seed, 2 + seed % 5, 1 + seed % 3, backend)
         for k in totals:
             totals[k] += st[k]
         done += 1

@@ -1,0 +1,543 @@
+"""Tier 2: a loop's inner body as a Numba (LLVM) kernel.
+
+After the optimizer, the loop proper of many traces (the ops after the second label) is plain
+int/float/bool arithmetic with guards: the objects, frames and boxes are gone into loop variables.
+Such a body is *pure*: it reads its inputs and writes nothing but its own variables.  Tier 2
+compiles exactly that part with ``numba.njit``:
+
+* the kernel runs iterations until one would leave the fast path -- a guard that would fail, an
+  int that would overflow 64 bits, a division by zero, a math function outside its domain -- and
+  then returns the loop variables *as they were at the start of that iteration*, with the number
+  of iterations it completed;
+* the tier-1 Python code of the tree takes those values and runs that iteration itself, so every
+  guard failure, bridge, deferred store, exception and big-int overflow happens exactly as in
+  tier 1.  Because the body has no side effects, running an iteration again from its start is
+  exact: tier 2 can only change how fast the program runs.
+
+The preamble, the bridges and the exits stay Python (tier 1).  What cannot be lowered -- any
+op that touches a Python object -- keeps the whole loop in tier 1, with the reason recorded in
+the trace log (``tier_reason``).
+
+Numba is imported only when the first kernel is compiled (its import costs ~0.3 s and its first
+compile another ~0.3 s); compiled kernels are cached per process by source and signature.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from ..ir.model import Const, Op, Value
+
+INT_MIN = -(1 << 63)
+INT_MAX = (1 << 63) - 1
+_NUMBERS = (int, float, bool)
+
+
+class Unlowerable(Exception):
+    """The loop cannot run in tier 2; the message says which op and why."""
+
+
+# ---------------------------------------------------------------------------------------------
+# which calls a kernel may make: the callee (by identity) -> how to emit it
+#   (argument classes accepted, result class, expression template, exit-condition templates)
+# An exit condition is checked *before* the call: when it holds, Python would raise or the
+# machine result would differ, so the kernel leaves and Python runs the iteration.
+
+def _math_calls() -> Dict[int, Tuple[str, Tuple[Any, ...], Any, str, Tuple[str, ...]]]:
+    F = (float,)
+    table: Dict[int, Tuple[str, Tuple[Any, ...], Any, str, Tuple[str, ...]]] = {}
+
+    def add(fn: Any, name: str, argcls: Tuple[Any, ...], res: Any, expr: str, *exits: str) -> None:
+        table[id(fn)] = (name, argcls, res, expr, exits)
+
+    add(math.isinf, "isinf", F, bool, "math.isinf({0})")
+    add(math.isnan, "isnan", F, bool, "math.isnan({0})")
+    add(math.isfinite, "isfinite", F, bool, "math.isfinite({0})")
+    add(math.fabs, "fabs", F, float, "math.fabs({0})")
+    add(math.fmod, "fmod", (float, float), float, "_np.fmod({0}, {1})",
+        "{1} == 0.0", "math.isinf({0})")
+    add(math.sqrt, "sqrt", F, float, "math.sqrt({0})", "{0} < 0.0")
+    for n in ("sin", "cos", "tan"):
+        add(getattr(math, n), n, F, float, "math.%s({0})" % n, "math.isinf({0})")
+    add(math.atan, "atan", F, float, "math.atan({0})")
+    add(math.atan2, "atan2", (float, float), float, "math.atan2({0}, {1})")
+    add(math.exp, "exp", F, float, "math.exp({0})", "{0} > 709.0")
+    add(math.log, "log", F, float, "math.log({0})", "not ({0} > 0.0)", "math.isinf({0})")
+    add(math.floor, "floor", F, int, "math.floor({0})", "not (-9.2e18 < {0} < 9.2e18)")
+    add(math.ceil, "ceil", F, int, "math.ceil({0})", "not (-9.2e18 < {0} < 9.2e18)")
+    add(float, "float", (int,), float, "float({0})")
+    return table
+
+
+_CALLS = _math_calls()
+
+# int ops: kernel form; "ovf" ops go through an overflow-checking intrinsic
+_INT_BIN = {"int_add": "add", "int_sub": "sub", "int_mul": "mul"}
+_PLAIN_BIN = {"int_and": "&", "int_or": "|", "int_xor": "^"}
+_COMPARE = {"lt": "<", "le": "<=", "eq": "==", "ne": "!=", "gt": ">", "ge": ">="}
+_FLOAT_BIN = {"float_add": "+", "float_sub": "-", "float_mul": "*"}
+_SKIP = {"debug_merge_point", "guard_no_exception", "guard_not_invalidated"}
+
+
+class Plan:
+    """The shape of a loop's inner body, decided once per tree (classes come later)."""
+
+    def __init__(self, label: Op, body: List[Op], preamble_values: Sequence[Value]) -> None:
+        self.label = label
+        self.body = body  # ops after the label, ending with the jump
+        self.jump = body[-1]
+        self.preamble_values = set(id(v) for v in preamble_values)
+        self.params: List[Value] = []  # values the kernel reads that come from outside the body
+        self.guards_invalidation = any(op.name == "guard_not_invalidated" for op in body)
+        self.invalidation_token: Any = None
+        for op in body:
+            if op.name == "guard_not_invalidated":
+                self.invalidation_token = op.descr
+        self._collect()
+
+    def _collect(self) -> None:
+        inside = {id(op) for op in self.body}
+        seen: set = set()
+        label_args = self.label.args
+        for op in self.body:
+            if op.name in _SKIP:
+                continue
+            for k, a in enumerate(op.args):
+                if isinstance(a, Const) or id(a) in inside or id(a) in seen:
+                    continue
+                if op is self.jump and k < len(label_args) and a is label_args[k]:
+                    continue  # passed on unchanged: not read
+                seen.add(id(a))
+                self.params.append(a)
+        label_args = self.label.args
+        self.passthrough = [self.jump.args[j] is a for j, a in enumerate(label_args)]
+        # a label arg the jump passes on unchanged is read as a parameter, never returned; the
+        # others are returned (in label order) to the Python code, which assigns them
+        self.returned = [j for j, p in enumerate(self.passthrough) if not p]
+        read_ids = {id(p) for p in self.params}
+        self.read = [id(a) in read_ids for a in label_args]
+
+
+def plan_inner_loop(root_ops: List[Op]) -> Any:
+    """A :class:`Plan` for the root trace's loop proper, or a string saying why there is none."""
+    labels = [i for i, op in enumerate(root_ops) if op.name == "label"]
+    if len(labels) < 2:
+        return "the trace has no loop proper (no second label): nothing runs long enough in it"
+    body = root_ops[labels[1] + 1:]
+    if not body or body[-1].name != "jump":
+        return "the loop proper does not end with a jump to itself"
+    for k, op in enumerate(body[:-1]):
+        reason = _structural(op)
+        if reason:
+            return "op %d of the loop (%s): %s" % (k + 1, op.name, reason)
+    return Plan(root_ops[labels[1]], body, [op for op in root_ops[:labels[1]]])
+
+
+def _structural(op: Op) -> str:
+    name = op.name
+    if name in _SKIP or name in _INT_BIN or name in _PLAIN_BIN or name in _FLOAT_BIN:
+        return ""
+    if name.startswith(("int_", "float_")) or name in ("cast_int_to_float", "same_as", "ptr_eq", "ptr_ne"):
+        return ""
+    if name in ("guard_true", "guard_false", "guard_value", "guard_class", "guard_nonnull", "guard_is"):
+        return ""
+    if name in ("call", "call_pure"):
+        if op.args and isinstance(op.args[0], Const):
+            try:
+                if id(op.args[0].value) in _CALLS:
+                    return ""
+            except TypeError:
+                pass
+        return "a call of %s, which machine code cannot make" % (
+            getattr(op.args[0], "value", "a computed function") if op.args else "?")
+    return "works on Python objects"
+
+
+# ---------------------------------------------------------------------------------------------
+# kernel source
+
+class _Gen:
+    def __init__(self, plan: Plan, classes: Sequence[Any]) -> None:
+        self.plan = plan
+        self.names: Dict[int, str] = {}
+        self.cls: Dict[int, Any] = {}
+        self.lines: List[str] = []
+        self.consts: Dict[str, float] = {}
+        for k, (p, c) in enumerate(zip(plan.params, classes)):
+            if c not in _NUMBERS:
+                raise Unlowerable("loop input %d is a %s, not an int, float or bool" % (k, c.__name__))
+            self.names[id(p)] = "p%d" % k
+            self.cls[id(p)] = c
+
+    def val(self, v: Value) -> str:
+        if isinstance(v, Const):
+            x = v.value
+            t = type(x)
+            if t is bool:
+                return repr(x)
+            if t is int:
+                if not INT_MIN <= x <= INT_MAX:
+                    raise Unlowerable("the constant %d does not fit in 64 bits" % x)
+                return "(%d)" % x
+            if t is float:
+                if math.isfinite(x) and not (x == 0.0 and math.copysign(1.0, x) < 0):
+                    return "(%r)" % x
+                n = "_F%d" % len(self.consts)
+                self.consts[n] = x
+                return n
+            raise Unlowerable("the constant %r is not a number" % (x,))
+        return self.names[id(v)]
+
+    def klass(self, v: Value) -> Any:
+        if isinstance(v, Const):
+            t = type(v.value)
+            return t if t in _NUMBERS else type(v.value)
+        return self.cls[id(v)]
+
+    def emit(self, text: str, indent: int = 2) -> None:
+        self.lines.append("    " * indent + text)
+
+    def leave_if(self, cond: str) -> None:
+        self.emit("if %s:" % cond)
+        self.emit("return _exit", 3)
+
+    def define(self, op: Op, expr: str, cls: Any) -> None:
+        n = "t%d" % len(self.names)
+        self.names[id(op)] = n
+        self.cls[id(op)] = cls
+        self.emit("%s = %s" % (n, expr))
+
+    def as_int(self, v: Value) -> str:
+        """An int operand (a bool counts as 0/1 in int arithmetic, as in Python)."""
+        c = self.klass(v)
+        if c is int:
+            return self.val(v)
+        if c is bool:
+            return "(1 if %s else 0)" % self.val(v)
+        raise Unlowerable("an int operation on a %s" % c.__name__)
+
+    def as_float(self, v: Value) -> str:
+        c = self.klass(v)
+        if c is float:
+            return self.val(v)
+        raise Unlowerable("a float operation on a %s" % c.__name__)
+
+    def op(self, op: Op) -> None:
+        name = op.name
+        a = op.args
+        if name in _INT_BIN:
+            x, y = self.as_int(a[0]), self.as_int(a[1])
+            n = "t%d" % len(self.names)
+            self.emit("%s, _o = _%s_ovf(%s, %s)" % (n, _INT_BIN[name], x, y))
+            self.leave_if("_o")
+            self.names[id(op)] = n
+            self.cls[id(op)] = int
+        elif name in _PLAIN_BIN:
+            ca, cb = self.klass(a[0]), self.klass(a[1])
+            if ca is bool and cb is bool:
+                self.define(op, "(%s %s %s)" % (self.val(a[0]), _PLAIN_BIN[name], self.val(a[1])), bool)
+            else:
+                self.define(op, "(%s %s %s)" % (self.as_int(a[0]), _PLAIN_BIN[name], self.as_int(a[1])), int)
+        elif name in ("int_floordiv", "int_mod"):
+            x, y = self.as_int(a[0]), self.as_int(a[1])
+            self.leave_if("%s == 0 or (%s == -1 and %s == %d)" % (y, y, x, INT_MIN))
+            self.define(op, "(%s %s %s)" % (x, "//" if name == "int_floordiv" else "%", y), int)
+        elif name == "int_lshift":
+            x, y = self.as_int(a[0]), self.as_int(a[1])
+            self.leave_if("%s < 0 or %s > 62" % (y, y))
+            n = "t%d" % len(self.names)
+            self.emit("%s = %s << %s" % (n, x, y))
+            self.leave_if("(%s >> %s) != %s" % (n, y, x))
+            self.names[id(op)] = n
+            self.cls[id(op)] = int
+        elif name == "int_rshift":
+            x, y = self.as_int(a[0]), self.as_int(a[1])
+            self.leave_if("%s < 0 or %s > 62" % (y, y))
+            self.define(op, "(%s >> %s)" % (x, y), int)
+        elif name == "int_neg":
+            x = self.as_int(a[0])
+            self.leave_if("%s == %d" % (x, INT_MIN))
+            self.define(op, "(-%s)" % x, int)
+        elif name == "int_invert":
+            self.define(op, "(~%s)" % self.as_int(a[0]), int)
+        elif name == "int_is_true":
+            self.define(op, "(%s != 0)" % self.as_int(a[0]), bool)
+        elif name == "int_is_zero":
+            self.define(op, "(%s == 0)" % self.as_int(a[0]), bool)
+        elif name.startswith("int_") and name[4:] in _COMPARE:
+            self.define(op, "(%s %s %s)" % (self.as_int(a[0]), _COMPARE[name[4:]], self.as_int(a[1])), bool)
+        elif name.startswith("float_") and name[6:] in _COMPARE:
+            self.define(op, "(%s %s %s)" % (self.as_float(a[0]), _COMPARE[name[6:]], self.as_float(a[1])), bool)
+        elif name in _FLOAT_BIN:
+            self.define(op, "(%s %s %s)" % (self.as_float(a[0]), _FLOAT_BIN[name], self.as_float(a[1])), float)
+        elif name == "float_truediv":
+            x, y = self.as_float(a[0]), self.as_float(a[1])
+            self.leave_if("%s == 0.0" % y)
+            self.define(op, "(%s / %s)" % (x, y), float)
+        elif name == "float_neg":
+            self.define(op, "(-%s)" % self.as_float(a[0]), float)
+        elif name == "float_abs":
+            self.define(op, "abs(%s)" % self.as_float(a[0]), float)
+        elif name == "cast_int_to_float":
+            self.define(op, "float(%s)" % self.as_int(a[0]), float)
+        elif name == "same_as":
+            self.names[id(op)] = self.val(a[0])
+            self.cls[id(op)] = self.klass(a[0])
+        elif name in ("ptr_eq", "ptr_ne"):
+            self.ptr_compare(op)
+        elif name in ("guard_true", "guard_false"):
+            c = self.klass(a[0])
+            if c not in _NUMBERS:
+                raise Unlowerable("%s on a %s" % (name, c.__name__))
+            self.leave_if(("not %s" if name == "guard_true" else "%s") % self.val(a[0]))
+        elif name == "guard_value":
+            c = self.klass(a[0])
+            if c is not op.descr or not isinstance(a[1], Const):
+                raise Unlowerable("guard_value expects a %s, the loop has a %s"
+                                  % (getattr(op.descr, "__name__", op.descr), c.__name__))
+            self.leave_if("%s != %s" % (self.val(a[0]), self.val(a[1])))
+        elif name == "guard_class":
+            if not isinstance(a[1], Const) or self.klass(a[0]) is not a[1].value:
+                raise Unlowerable("guard_class always fails on a %s" % self.klass(a[0]).__name__)
+        elif name == "guard_nonnull":
+            self.klass(a[0])  # a number is never None
+        elif name == "guard_is":
+            if self.klass(a[0]) is not bool or not isinstance(a[1], Const) or type(a[1].value) is not bool:
+                raise Unlowerable("guard_is on a number (identity of ints is not defined)")
+            self.leave_if("%s != %s" % (self.val(a[0]), self.val(a[1])))
+        elif name in ("call", "call_pure"):
+            self.call(op)
+        elif name in _SKIP:
+            pass
+        else:
+            raise Unlowerable("op %s cannot run in tier 2" % name)
+
+    def ptr_compare(self, op: Op) -> None:
+        a, b = op.args
+        ca, cb = self.klass(a), self.klass(b)
+        eq = op.name == "ptr_eq"
+        if ca is bool and cb is bool:
+            self.define(op, "(%s %s %s)" % (self.val(a), "==" if eq else "!=", self.val(b)), bool)
+        elif (isinstance(a, Const) and a.value is None) or (isinstance(b, Const) and b.value is None):
+            other = ca if not (isinstance(a, Const) and a.value is None) else cb
+            if other not in _NUMBERS:
+                raise Unlowerable("%s of two Python objects" % op.name)
+            self.define(op, "False" if eq else "True", bool)
+        elif ca is not cb and ca in _NUMBERS and cb in _NUMBERS:
+            self.define(op, "False" if eq else "True", bool)
+        else:
+            raise Unlowerable("%s of two %ss (identity of numbers is not defined)" % (op.name, ca.__name__))
+
+    def call(self, op: Op) -> None:
+        entry = _CALLS.get(id(op.args[0].value))  # type: ignore[attr-defined]
+        if entry is None:
+            raise Unlowerable("a call machine code cannot make")
+        fname, argcls, res, expr, exits = entry
+        args = op.args[1:]
+        if op.descr or len(args) != len(argcls):
+            raise Unlowerable("%s called with %d arguments" % (fname, len(args)))
+        texts = []
+        for v, want in zip(args, argcls):
+            if self.klass(v) is not want:
+                raise Unlowerable("%s of a %s" % (fname, self.klass(v).__name__))
+            texts.append(self.val(v))
+        for cond in exits:
+            self.leave_if(cond.format(*texts))
+        self.define(op, expr.format(*texts), res)
+
+
+def kernel_source(plan: Plan, classes: Sequence[Any]) -> Tuple[str, Dict[str, float], List[Any]]:
+    """The kernel's Python source for these parameter classes; the float constants it names;
+    the classes of the values it returns.  Raises :class:`Unlowerable`."""
+    g = _Gen(plan, classes)
+    label_args = plan.label.args
+    state: List[str] = []  # kernel variable per returned label arg
+    out_classes: List[Any] = []
+    init: List[str] = []
+    for j in plan.returned:
+        a = label_args[j]
+        if plan.read[j]:
+            state.append(g.names[id(a)])
+        else:
+            n = "s%d" % j
+            state.append(n)
+            init.append(n)  # written by the jump only; initialized once its class is known
+    body_ops = plan.body[:-1]
+    g.lines = []
+    for op in body_ops:
+        g.op(op)
+    body = g.lines
+    # the jump: the classes of the next values must be those the variables started with
+    jump_args = plan.jump.args
+    assigns_to: List[str] = []
+    assigns_from: List[str] = []
+    for k, j in enumerate(plan.returned):
+        src = jump_args[j]
+        if not plan.read[j] and isinstance(src, Const) and type(src.value) not in _NUMBERS:
+            out_classes.append(None)  # the wrapper fills the constant in
+            continue
+        c = g.klass(src)
+        if c not in _NUMBERS:
+            raise Unlowerable("loop variable %d receives a %s" % (j, c.__name__))
+        if plan.read[j]:
+            start = g.cls[id(label_args[j])]
+            if start is not c:
+                raise Unlowerable("loop variable %d starts as a %s and continues as a %s"
+                                  % (j, start.__name__, c.__name__))
+        out_classes.append(c)
+        assigns_to.append(state[k])
+        assigns_from.append(g.val(src))
+    returned_vars = [state[k] for k, c in enumerate(out_classes) if c is not None]
+    exit_tuple = "(_n, %s)" % "".join(v + ", " for v in returned_vars)
+    params = [g.names[id(p)] for p in plan.params]
+    lines = ["def kernel(%s):" % ", ".join(params), "    _n = 0"]
+    dummy = {int: "0", float: "0.0", bool: "False"}
+    for k, j in enumerate(plan.returned):
+        if state[k] in init and out_classes[k] is not None:
+            lines.append("    %s = %s" % (state[k], dummy[out_classes[k]]))
+    lines.append("    while True:")
+    lines.extend(line.replace("return _exit", "return " + exit_tuple) for line in body)
+    if assigns_to:
+        lines.append("        %s = %s" % (", ".join(assigns_to) + ",", ", ".join(assigns_from) + ","))
+    lines.append("        _n += 1")
+    return "\n".join(lines) + "\n", g.consts, out_classes
+
+
+# ---------------------------------------------------------------------------------------------
+# compiling
+
+_lock = threading.Lock()
+_cache: Dict[Tuple[str, Tuple[str, ...]], Any] = {}
+_support: Dict[str, Any] = {}
+
+
+def warm() -> bool:
+    """Has this process compiled a kernel already (Numba imported and initialized)?"""
+    return bool(_cache)
+
+
+def available() -> Optional[str]:
+    """None when Numba can be used, else why not."""
+    try:
+        import numba  # noqa: F401
+    except Exception as e:  # ImportError, or a broken install
+        return "Numba cannot be imported (%s: %s)" % (type(e).__name__, e)
+    return None
+
+
+def _intrinsics() -> Dict[str, Any]:
+    if _support:
+        return _support
+    import numpy
+    from numba import types
+    from numba.extending import intrinsic
+
+    def make(method: str) -> Any:
+        @intrinsic
+        def ovf(typingctx: Any, a: Any, b: Any) -> Any:
+            if not (isinstance(a, types.Integer) and isinstance(b, types.Integer)):
+                return None
+            rtype = types.Tuple((types.int64, types.boolean))
+
+            def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+                x = context.cast(builder, args[0], signature.args[0], types.int64)
+                y = context.cast(builder, args[1], signature.args[1], types.int64)
+                res = getattr(builder, method)(x, y)
+                return context.make_tuple(builder, signature.return_type,
+                                          [builder.extract_value(res, 0), builder.extract_value(res, 1)])
+
+            return rtype(a, b), codegen
+
+        return ovf
+
+    _support.update({"_add_ovf": make("sadd_with_overflow"), "_sub_ovf": make("ssub_with_overflow"),
+                     "_mul_ovf": make("smul_with_overflow"), "math": math,
+                     "_np": numpy})
+    return _support
+
+
+def _numba_type(cls: Any) -> Any:
+    from numba import types
+
+    return {int: types.int64, float: types.float64, bool: types.boolean}[cls]
+
+
+def compile_kernel(src: str, consts: Dict[str, float], classes: Sequence[Any]) -> Any:
+    """Compile (or find in the cache) a kernel; returns its fastest Python-callable entry."""
+    key = (src, tuple(c.__name__ for c in classes), tuple(sorted((k, repr(v)) for k, v in consts.items())))
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            return hit
+        import numba
+
+        ns: Dict[str, Any] = dict(_intrinsics())
+        ns.update(consts)
+        exec(compile(src, "<metatrace tier-2 kernel>", "exec"), ns)
+        sig = tuple(_numba_type(c) for c in classes)
+        disp = numba.njit(sig)(ns["kernel"])
+        fn: Callable[..., Any] = disp
+        try:  # the compiled entry without argument dispatch (the wrapper checks the classes)
+            fn = disp.overloads[disp.signatures[0]].entry_point
+        except Exception:
+            pass
+        _cache[key] = fn
+        return fn
+
+
+def wrapper_source(plan: Plan, classes: Sequence[Any], out_classes: Sequence[Any]) -> str:
+    """The Python function tier-1 code calls: checks the inputs fit, runs the kernel, and
+    returns the loop variables to assign (or None when the kernel did not run an iteration)."""
+    params = ["a%d" % k for k in range(len(plan.params))]
+    checks = []
+    for n, c in zip(params, classes):
+        if c is int:
+            checks.append("%s.__class__ is int and %d <= %s <= %d" % (n, INT_MIN, n, INT_MAX))
+        else:
+            checks.append("%s.__class__ is %s" % (n, c.__name__))
+    if plan.invalidation_token is not None:
+        checks.append("not _token.invalid")
+    lines = ["def enter(%s):" % ", ".join(params)]
+    lines.append("    if %s:" % (" and ".join(checks) or "True"))
+    lines.append("        r = _kernel(%s)" % "".join(p + ", " for p in params))
+    lines.append("        if r[0]:")
+    lines.append("            _stats[0] += 1")
+    lines.append("            _stats[1] += r[0]")
+    out = []
+    k = 1
+    for j, c in zip(plan.returned, out_classes):
+        if c is None:
+            out.append("_C%d" % j)
+        else:
+            out.append("r[%d]" % k)
+            k += 1
+    lines.append("            return (%s)" % "".join(o + ", " for o in out))
+    lines.append("    return None")
+    return "\n".join(lines) + "\n"
+
+
+class Kernel:
+    """A compiled kernel for one tree, with its Python entry."""
+
+    def __init__(self, plan: Plan, classes: Sequence[Any], stats: List[int]) -> None:
+        self.plan = plan
+        self.classes = list(classes)
+        self.source, consts, self.out_classes = kernel_source(plan, classes)
+        self.ops = sum(1 for op in plan.body if op.name not in _SKIP)
+        t0 = time.perf_counter()
+        entry = compile_kernel(self.source, consts, classes)
+        self.compile_s = time.perf_counter() - t0
+        ns: Dict[str, Any] = {"_kernel": entry, "_stats": stats, "_token": plan.invalidation_token}
+        for j, c in zip(plan.returned, self.out_classes):
+            if c is None:
+                ns["_C%d" % j] = plan.jump.args[j].value  # type: ignore[attr-defined]
+        self.wrapper_src = wrapper_source(plan, classes, self.out_classes)
+        exec(compile(self.wrapper_src, "<metatrace tier-2 entry>", "exec"), ns)
+        self.enter = ns["enter"]
+
+
+def classes_of(values: Sequence[Any]) -> List[Any]:
+    return [type(v) for v in values]
