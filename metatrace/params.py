@@ -72,9 +72,10 @@ PARAMS: Dict[str, Tuple[Any, Callable[[Any], Any], str]] = {
     "backend": ("auto", _choice("auto", "python", "numba"),
                 "python: tier 1 only; numba: a lowerable loop compiles to a Numba kernel at once; "
                 "auto: after numba_threshold iterations, in the background"),
-    "numba_threshold": (300000, _int_at_least(1),
-                        "iterations of a loop before backend=auto compiles it with Numba (tier 2); "
-                        "5x that for a process's first kernel"),
+    "numba_threshold": (10000000, _int_at_least(1),
+                        "operations a loop proper runs in tier 1 (iterations x its ops) before "
+                        "backend=auto compiles it with Numba (tier 2); 7x that for a process's "
+                        "first kernel, which also pays Numba's import"),
 }
 
 

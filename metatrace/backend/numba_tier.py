@@ -25,6 +25,7 @@ compile another ~0.3 s); compiled kernels are cached per process by source and s
 from __future__ import annotations
 
 import math
+import sys
 import threading
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -85,14 +86,13 @@ _SKIP = {"debug_merge_point", "guard_no_exception", "guard_not_invalidated"}
 class Plan:
     """The shape of a loop's inner body, decided once per tree (classes come later)."""
 
-    def __init__(self, label: Op, body: List[Op], preamble_values: Sequence[Value]) -> None:
+    def __init__(self, label: Op, body: List[Op]) -> None:
         self.label = label
         self.body = body  # ops after the label, ending with the jump
         self.jump = body[-1]
-        self.preamble_values = set(id(v) for v in preamble_values)
         self.params: List[Value] = []  # values the kernel reads that come from outside the body
-        self.guards_invalidation = any(op.name == "guard_not_invalidated" for op in body)
         self.invalidation_token: Any = None
+        self.ops = sum(1 for op in body if op.name not in _SKIP)  # operations per iteration
         for op in body:
             if op.name == "guard_not_invalidated":
                 self.invalidation_token = op.descr
@@ -133,7 +133,7 @@ def plan_inner_loop(root_ops: List[Op]) -> Any:
         reason = _structural(op)
         if reason:
             return "op %d of the loop (%s): %s" % (k + 1, op.name, reason)
-    return Plan(root_ops[labels[1]], body, [op for op in root_ops[:labels[1]]])
+    return Plan(root_ops[labels[1]], body)
 
 
 def _structural(op: Op) -> str:
@@ -395,7 +395,7 @@ def kernel_source(plan: Plan, classes: Sequence[Any]) -> Tuple[str, Dict[str, fl
     params = [g.names[id(p)] for p in plan.params]
     lines = ["def kernel(%s):" % ", ".join(params), "    _n = 0"]
     dummy = {int: "0", float: "0.0", bool: "False"}
-    for k, j in enumerate(plan.returned):
+    for k in range(len(plan.returned)):
         if state[k] in init and out_classes[k] is not None:
             lines.append("    %s = %s" % (state[k], dummy[out_classes[k]]))
     lines.append("    while True:")
@@ -421,11 +421,16 @@ def warm() -> bool:
 
 def available() -> Optional[str]:
     """None when Numba can be used, else why not."""
+    import importlib.util
+
+    if sys.implementation.name != "cpython":
+        return "Numba needs CPython"
     try:
-        import numba  # noqa: F401
-    except Exception as e:  # ImportError, or a broken install
-        return "Numba cannot be imported (%s: %s)" % (type(e).__name__, e)
-    return None
+        found = importlib.util.find_spec("numba") is not None
+    except (ImportError, ValueError):
+        found = False
+    # not imported here: that costs ~0.3 s, paid only when a kernel is compiled
+    return None if found else "Numba is not installed"
 
 
 def _intrinsics() -> Dict[str, Any]:
@@ -526,7 +531,7 @@ class Kernel:
         self.plan = plan
         self.classes = list(classes)
         self.source, consts, self.out_classes = kernel_source(plan, classes)
-        self.ops = sum(1 for op in plan.body if op.name not in _SKIP)
+        self.ops = plan.ops
         t0 = time.perf_counter()
         entry = compile_kernel(self.source, consts, classes)
         self.compile_s = time.perf_counter() - t0

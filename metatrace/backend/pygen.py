@@ -122,14 +122,21 @@ class PyGen:
             self.emit(2, "while True:")
             self.in_inner = True
             if t2 is not None and t2.counting:
-                self.emit(3, "_T2[0] -= 1")
-                self.emit(3, "if not _T2[0]:")
+                # until tier 2 takes the loop: iterations are counted by a shared iterator
+                # (cheaper than any counter in Python); when it runs out, the loop stands at
+                # the start of an iteration and may move to its kernel right there
+                self.emit(3, "for _ in _T2I:")
+                self.ops(root.ops[labels[1] + 1:], 4, root=True)
+                self.emit(3, "else:")
                 self.emit(4, "_k = _T2up(%s)" % self.t2_args(t2))
                 self.emit(4, "if _k is not None:")
                 self.emit(5, "_r = _k(%s)" % self.t2_args(t2))
                 self.emit(5, "if _r is not None:")
                 self.emit(6, self.t2_assign(t2))
-            self.ops(root.ops[labels[1] + 1:], 3, root=True)
+                self.emit(4, "continue")
+                self.emit(3, "break  # a bridge's jump to the tree: re-run the preamble")
+            else:
+                self.ops(root.ops[labels[1] + 1:], 3, root=True)
             self.in_inner = False
         else:
             self.ops(root.ops, 2, root=True)
@@ -302,7 +309,7 @@ def compile_tree(tree: Any) -> Any:
     ns["_bcount"] = getattr(tree, "bridge_entries", {})
     t2 = getattr(tree, "t2", None)
     if t2 is not None:
-        ns.update(t2.namespace())
+        t2.bind(ns)
     code = compile(src, "<metatrace tree %d>" % tree.id, "exec")
     exec(code, ns)
     return ns["tree_%d" % tree.id], gen.exits, src

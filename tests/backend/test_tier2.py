@@ -9,7 +9,6 @@ import pytest
 from metatrace.backend import numba_tier
 from metatrace.testing import compiled_traces, reset, tier_reasons
 
-from . import numinterp
 from .numinterp import execute, run
 
 pytestmark = pytest.mark.skipif(numba_tier.available() is not None, reason="needs Numba")
@@ -229,3 +228,17 @@ def test_fuzz_really_reaches_tier2():
         iterations += st["tier2_iterations"]
     assert kernels >= 20, kernels
     assert iterations > 2000
+
+
+def test_trace_log_says_which_tier_and_why(tmp_path):
+    import metatrace
+    from metatrace.viewer.load import load_log
+
+    path = str(tmp_path / "t2.json")
+    with metatrace.log_to(path):
+        same(SUM_OF_SQUARES, [3000, 0, 0, 0])
+    doc = load_log(path)  # validates against the schema
+    loops = [t for t in doc["traces"] if t["kind"] == "loop"]
+    assert [t["tier"] for t in loops] == ["numba"]
+    assert "Numba kernel" in loops[0]["tier_reason"]
+    assert doc["stats"]["tier2_iterations"] > 2900
