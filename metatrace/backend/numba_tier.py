@@ -421,16 +421,22 @@ def warm() -> bool:
 
 def available() -> Optional[str]:
     """None when Numba can be used, else why not."""
-    import importlib.util
+    if "answer" not in _availability:
+        import importlib.util
 
-    if sys.implementation.name != "cpython":
-        return "Numba needs CPython"
-    try:
-        found = importlib.util.find_spec("numba") is not None
-    except (ImportError, ValueError):
-        found = False
-    # not imported here: that costs ~0.3 s, paid only when a kernel is compiled
-    return None if found else "Numba is not installed"
+        if sys.implementation.name != "cpython":
+            _availability["answer"] = "Numba needs CPython"
+        else:
+            try:
+                found = importlib.util.find_spec("numba") is not None
+            except (ImportError, ValueError):
+                found = False
+            # not imported here: that costs ~0.3 s, paid only when a kernel is compiled
+            _availability["answer"] = None if found else "Numba is not installed"
+    return _availability["answer"]
+
+
+_availability: Dict[str, Optional[str]] = {}
 
 
 def _intrinsics() -> Dict[str, Any]:
