@@ -356,7 +356,7 @@ def kernel_source(plan: Plan, classes: Sequence[Any]) -> Tuple[str, Dict[str, fl
     label_args = plan.label.args
     state: List[str] = []  # kernel variable per returned label arg
     out_classes: List[Any] = []
-    init: List[str] = []
+    init = set()  # variables the jump writes and nothing reads: initialized to their class's zero
     for j in plan.returned:
         a = label_args[j]
         if plan.read[j]:
@@ -364,10 +364,8 @@ def kernel_source(plan: Plan, classes: Sequence[Any]) -> Tuple[str, Dict[str, fl
         else:
             n = "s%d" % j
             state.append(n)
-            init.append(n)  # written by the jump only; initialized once its class is known
-    body_ops = plan.body[:-1]
-    g.lines = []
-    for op in body_ops:
+            init.add(n)
+    for op in plan.body[:-1]:
         g.op(op)
     body = g.lines
     # the jump: the classes of the next values must be those the variables started with
@@ -410,7 +408,7 @@ def kernel_source(plan: Plan, classes: Sequence[Any]) -> Tuple[str, Dict[str, fl
 # compiling
 
 _lock = threading.Lock()
-_cache: Dict[Tuple[str, Tuple[str, ...]], Any] = {}
+_cache: Dict[Tuple[Any, ...], Any] = {}  # (source, signature, constants) -> compiled entry
 _support: Dict[str, Any] = {}
 
 
@@ -548,7 +546,3 @@ class Kernel:
         self.wrapper_src = wrapper_source(plan, classes, self.out_classes)
         exec(compile(self.wrapper_src, "<metatrace tier-2 entry>", "exec"), ns)
         self.enter = ns["enter"]
-
-
-def classes_of(values: Sequence[Any]) -> List[Any]:
-    return [type(v) for v in values]

@@ -116,9 +116,7 @@ class PyGen:
             if t2 is not None and t2.state == "kernel":
                 # tier 2: the kernel runs the loop until an iteration would leave its fast path;
                 # that iteration (and any after it) runs below, in Python
-                self.emit(2, "_r = _T2K(%s)" % self.t2_args(t2))
-                self.emit(2, "if _r is not None:")
-                self.emit(3, self.t2_assign(t2))
+                self.t2_call(2, "_T2K", t2)
             self.emit(2, "while True:")
             self.in_inner = True
             if t2 is not None and t2.counting:
@@ -130,9 +128,7 @@ class PyGen:
                 self.emit(3, "else:")
                 self.emit(4, "_k = _T2up(%s)" % self.t2_args(t2))
                 self.emit(4, "if _k is not None:")
-                self.emit(5, "_r = _k(%s)" % self.t2_args(t2))
-                self.emit(5, "if _r is not None:")
-                self.emit(6, self.t2_assign(t2))
+                self.t2_call(5, "_k", t2)
                 self.emit(4, "continue")
                 self.emit(3, "break  # a bridge's jump to the tree: re-run the preamble")
             else:
@@ -145,10 +141,13 @@ class PyGen:
     def t2_args(self, t2: Any) -> str:
         return ", ".join(self.name(p) for p in t2.params())
 
-    def t2_assign(self, t2: Any) -> str:
-        """The loop variables a kernel returns, assigned."""
+    def t2_call(self, indent: int, entry: str, t2: Any) -> None:
+        """Run the kernel through ``entry``; assign the loop variables it returns (None: it
+        ran no iteration)."""
         targets = [self.loop_params[j] for j in t2.plan.returned]
-        return "%s = _r" % "".join(t + ", " for t in targets) if targets else "pass"
+        self.emit(indent, "_r = %s(%s)" % (entry, self.t2_args(t2)))
+        self.emit(indent, "if _r is not None:")
+        self.emit(indent + 1, "%s = _r" % "".join(t + ", " for t in targets) if targets else "pass")
 
     def op_expr(self, op: Op) -> str:
         spec = op.spec

@@ -102,9 +102,8 @@ class Tier2:
         self._stop_counting()
         if self.tree.invalid or self.state != "counting":
             return None
-        classes = numba_tier.classes_of(values)
         try:
-            kernel = Kernel(self.plan, classes, self.run_stats)
+            kernel = Kernel(self.plan, [type(v) for v in values], self.run_stats)
         except Unlowerable as e:
             return self._fail(str(e))
         except Exception as e:  # Numba raises many kinds; the loop stays in tier 1

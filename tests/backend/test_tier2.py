@@ -224,7 +224,7 @@ def test_fuzz_really_reaches_tier2():
         reset(run)
         execute(code, regs, jit=True)
         st = run.jitdriver.stats()
-        kernels += st["tier2"] > 0 or st["tier2_failures"] == 0 and st["tier2_iterations"] > 0
+        kernels += st["tier2_iterations"] > 0
         iterations += st["tier2_iterations"]
     assert kernels >= 20, kernels
     assert iterations > 2000
