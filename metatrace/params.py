@@ -70,8 +70,8 @@ PARAMS: Dict[str, Tuple[Any, Callable[[Any], Any], str]] = {
     "retrace_limit": (0, _int_at_least(0), "accepted; loops are not retraced today"),
     "enable_opts": ("all", _opts, "optimizations: 'all' or a ':'-separated subset of virtualize, sink, heap, pure, dce, licm, unroll"),
     "backend": ("auto", _choice("auto", "python", "numba"),
-                "python: tier 1 only; numba: a lowerable loop compiles to a Numba kernel at once; "
-                "auto: after numba_threshold iterations, in the background"),
+                "python: tier 1 only; numba: a loop proper of numbers compiles to a Numba kernel at "
+                "its first iteration; auto: once it has run numba_threshold operations"),
     "numba_threshold": (10000000, _int_at_least(1),
                         "operations a loop proper runs in tier 1 (iterations x its ops) before "
                         "backend=auto compiles it with Numba (tier 2); 7x that for a process's "
