@@ -254,6 +254,8 @@ class PyGen:
                     self.emit(indent, "%s.append(%s)" % (t, self.name(v)))
             elif d.kind == "setfield":
                 self.emit(indent, "%s.%s = %s" % (t, d.key, self.name(d.values[0])))
+            elif d.kind == "alloc" and d.key is list:
+                self.emit(indent, "%s = [None] * %d" % (t, d.values[0].value))
             elif d.kind == "alloc":
                 self.emit(indent, "%s = _new(%s)" % (t, self.const(d.key)))
             else:

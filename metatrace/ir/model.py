@@ -130,7 +130,8 @@ class Deferred:
     ``kind`` is ``append`` (``values`` are appended to ``target``), ``setfield`` (``key`` is the
     attribute name, ``values[0]`` the value), ``setitem`` (``key`` is the index value) or
     ``alloc`` (allocate the virtual object ``target`` of class ``key``, without ``__init__``;
-    its attributes follow as ``setfield`` entries).
+    its attributes follow as ``setfield`` entries; for ``key`` ``list``, ``values[0]`` is the
+    constant length, the list starts as that many ``None`` and its items follow as ``setitem``).
     """
 
     __slots__ = ("kind", "target", "key", "values")
@@ -158,7 +159,10 @@ class Deferred:
         """Do the store on concrete values (``get`` maps a trace value to its value; ``define``
         binds a trace value, for ``alloc``)."""
         if self.kind == "alloc":
-            define(self.target, self.key.__new__(self.key))
+            if self.key is list:
+                define(self.target, [None] * self.values[0].value)
+            else:
+                define(self.target, self.key.__new__(self.key))
             return
         target = get(self.target)
         if self.kind == "append":

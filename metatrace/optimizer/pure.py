@@ -5,6 +5,10 @@ replaced by the earlier result.  Allocations are never merged: identity is obser
 that repeats an earlier guard on the same SSA value (``guard_true(i3)`` twice, the same
 ``guard_class``) is dropped; ``guard_not_invalidated`` is dropped when nothing that could write
 a field ran since the previous one.
+
+Tests of a known bool against ``True``/``False`` (``x is False`` on a comparison's result, what
+an interpreter's conditional jump does) become guards on the bool itself, and a bool a guard
+checked is that constant from there on.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import math
 
 from typing import Optional, Any, Dict, List, Tuple
 
-from .util import Rewrite
+from .util import Rewrite, remap_uses
 from ..ir.model import Const, Op, Value
 from ..ir.ops import NOFOLD
 
@@ -89,6 +93,7 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
     out: List[Op] = []
     invalidation_checked = False
     known: Dict[int, type] = dict(known_in or {})  # id(value) -> its exact class
+    negation: Dict[int, Value] = {}  # id(ptr_eq(x, False)) -> x, for x a bool
     for op in rw:
         spec = op.spec
         name = op.name
@@ -112,6 +117,23 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
             invalidation_checked = False  # code that may write a quasi-immutable field
         if guard_holds(op):
             continue
+        if name == "ptr_eq":
+            x, c = op.args
+            if isinstance(x, Const):
+                x, c = c, x
+            if isinstance(c, Const) and type(c.value) is bool and not isinstance(x, Const) \
+                    and known.get(id(x)) is bool:
+                if c.value:
+                    replace[id(op)] = x  # (x is True) is x
+                    continue
+                negation[id(op)] = x
+        if name in ("guard_true", "guard_false") and id(op.args[0]) in negation:
+            # guard_false(x is False) is guard_true(x); when it fails, (x is False) was True
+            v = op.args[0]
+            remap_uses(op, {id(v): Const(name == "guard_false")})
+            op.name = "guard_false" if name == "guard_true" else "guard_true"
+            op.args = [negation[id(v)]]
+            name = op.name
         if spec.pure and not (spec.flags & NOFOLD) and not spec.canraise and spec.impl is not None \
                 and op.args and all(isinstance(a, Const) for a in op.args):
             try:
@@ -132,6 +154,11 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
             if k in guards:
                 continue
             guards.add(k)
+            if name in ("guard_true", "guard_false") and not isinstance(op.args[0], Const) \
+                    and known.get(id(op.args[0])) is bool:
+                out.append(op)
+                replace[id(op.args[0])] = Const(name == "guard_true")  # known from here on
+                continue
         elif spec.pure and not (spec.flags & NOFOLD) and not spec.canraise and name not in _NO_CSE:
             k = (name, op.descr if isinstance(op.descr, (str, type(None))) else id(op.descr),
                  tuple(_key(a) for a in op.args))

@@ -9,6 +9,11 @@ object.  A guard that fails while the object is still virtual builds it on its f
 (``op.sunk``) before leaving, so the interpreter resumes with a real object.  A virtual nobody
 forced by the end of the trace is simply gone.
 
+Lists built by the trace (``new_list``; ``[None] * n`` is traced as one) are virtual the same
+way while they are only read and written at constant indices inside their length, asked their
+``len`` or class, or compared by identity: a frame's operand stack that a callee allocated and
+dropped never exists.
+
 Objects of classes with ``__del__`` are left alone: dropping them would drop a finalizer call.
 """
 
@@ -22,12 +27,26 @@ from .util import Rewrite
 
 
 class _Virtual:
-    __slots__ = ("op", "cls", "fields")
+    __slots__ = ("op", "cls", "fields", "items")
 
     def __init__(self, op: Op, cls: type) -> None:
         self.op = op
         self.cls = cls
         self.fields: Dict[str, Value] = {}
+        self.items: Optional[List[Value]] = list(op.args) if cls is list else None
+
+    def held(self) -> List[Value]:
+        return list(self.items) if self.items is not None else list(self.fields.values())
+
+    def index(self, idx: Value) -> Optional[int]:
+        """The item a constant index names, or None (not a constant int, or out of range)."""
+        if self.items is None or not isinstance(idx, Const) or type(idx.value) is not int:
+            return None
+        i = idx.value
+        n = len(self.items)
+        if i < 0:
+            i += n
+        return i if 0 <= i < n else None
 
 
 def _virtualizable_class(cls: Any) -> bool:
@@ -45,6 +64,12 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
         """Emit the allocation of virtual ``v`` (and of virtuals it holds) into ``into``."""
         vt = virtuals.pop(id(v), None)
         if vt is None:
+            return
+        if vt.items is not None:
+            for value in vt.items:
+                force(value, into)
+            vt.op.args = list(vt.items)  # the list as it is now
+            into.append(vt.op)
             return
         into.append(vt.op)
         for name, value in vt.fields.items():
@@ -66,10 +91,15 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
                 continue
             seen.add(id(v))
             order.append(vt)
-            stack.extend(vt.fields.values())
-        out = [Deferred("alloc", vt.op, vt.cls, []) for vt in order]
+            stack.extend(vt.held())
+        out = [Deferred("alloc", vt.op, vt.cls, [] if vt.items is None else [Const(len(vt.items))])
+               for vt in order]
         for vt in order:
-            out += [Deferred("setfield", vt.op, name, [value]) for name, value in vt.fields.items()]
+            if vt.items is not None:
+                out += [Deferred("setitem", vt.op, Const(i), [value]) for i, value in enumerate(vt.items)
+                        if not (isinstance(value, Const) and value.value is None)]
+            else:
+                out += [Deferred("setfield", vt.op, name, [value]) for name, value in vt.fields.items()]
         return out
 
     for op in rw:
@@ -78,6 +108,23 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
         if name == "new" and _virtualizable_class(op.descr):
             virtuals[id(op)] = _Virtual(op, op.descr)
             continue
+        if name == "new_list":
+            virtuals[id(op)] = _Virtual(op, list)
+            continue
+        if name in ("getitem", "setitem", "len") and id(args[0]) in virtuals \
+                and virtuals[id(args[0])].items is not None:
+            vt = virtuals[id(args[0])]
+            if name == "len":
+                rw.drop(op, Const(len(vt.items)))
+                continue
+            i = vt.index(args[1])
+            if i is not None:
+                if name == "getitem":
+                    rw.drop(op, vt.items[i])
+                else:
+                    vt.items[i] = args[2]
+                    rw.drop(op)
+                continue
         if name == "setfield" and id(args[0]) in virtuals:
             vt = virtuals[id(args[0])]
             if plain_attribute(vt.cls, op.descr):

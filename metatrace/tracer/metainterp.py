@@ -559,6 +559,8 @@ class MetaInterp:
         va, vb = frame.values[a], frame.values[b]
         ba, bb = frame.boxes[a], frame.boxes[b]
         ta, tb = type(va), type(vb)
+        if opname == "mul" and not inplace and ta is list and tb is int and self._repeat_list(frame, d, ba, va, bb, vb):
+            return
         if ta is int and tb is int and opname in _INT_OPS:
             self.ensure_class(ba, va)
             self.ensure_class(bb, vb)
@@ -583,6 +585,23 @@ class MetaInterp:
             self.syms[box] = (base, off + (vb if name == "int_add" else -vb))
         frame.set(d, value, box)
         frame.pc += 1
+
+    def _repeat_list(self, frame: MIFrame, d: int, ba: Value, va: list, bb: Value, vb: int) -> bool:
+        """``[x, ...] * n`` with a list literal of constants built by this trace and a constant
+        count (``[None] * method.frame_size``): one ``new_list`` of the repeated items, so the
+        optimizer sees a fresh list of known length instead of a residual multiplication."""
+        if not (isinstance(ba, Op) and ba.name == "new_list" and isinstance(bb, Const)):
+            return False
+        if len(va) != len(ba.args) or len(va) * max(vb, 0) > 64:
+            return False
+        if not all(isinstance(a, Const) and a.value is v for a, v in zip(ba.args, va)):
+            return False  # the literal was changed since it was built
+        value = va * vb
+        op = self.record("new_list", list(ba.args) * max(vb, 0))
+        self.known_class[op] = list
+        frame.set(d, value, op)
+        frame.pc += 1
+        return True
 
     def op_inplace(self, frame: MIFrame, ins: tuple) -> None:
         self.op_binop(frame, ins, inplace=True)

@@ -47,6 +47,13 @@ def tiny(code, frame):
                 raise ValueError(frame.n)
         elif op == "call":
             frame.acc += tiny(arg, Frame(2))
+        elif op == "scratch":  # a short-lived list: [None] * 3, some items written and read
+            s = [None] * 3
+            s[0] = frame.acc
+            s[-1] = arg
+            if frame.n % 97 == 0:
+                frame.log.append(s)  # escapes now and then
+            frame.acc = s[0] + s[2] + len(s)
         elif op == "ret":
             return frame.acc
 
@@ -57,6 +64,7 @@ LOG = (("add", 1), ("log", 0), ("dec", 0), ("jnz", 0), ("ret", 0))
 DIV = (("div", 5), ("dec", 0), ("jnz", 0), ("ret", 0))
 RAISE = (("add", 1), ("raise", 777), ("dec", 0), ("jnz", 0), ("ret", 0))
 INNER = (("add", 5), ("dec", 0), ("jnz", 0), ("ret", 0))
+SCRATCH = (("scratch", 2), ("dec", 0), ("jnz", 0), ("ret", 0))
 CALL = (("call", INNER), ("dec", 0), ("jnz", 0), ("ret", 0))
 INNER_TINY = (("add", 5), ("ret", 0))
 

@@ -42,6 +42,16 @@ def test_attributes_of_the_frame_live_in_loop_variables():
                       getfield=0, setfield=0, guard_class=0)
 
 
+def test_short_lived_lists_are_never_built():
+    # [None] * 3 traces as one new_list; the list stays virtual, and is built (with its
+    # items) only on the path where the program keeps it
+    plain = interps.run_plain(interps.SCRATCH, 500)
+    jitted = interps.run_jit(interps.SCRATCH, 500)
+    assert jitted == plain and len(plain[3]) == 5
+    assert all(type(s) is list for s in jitted[3])
+    check_loop_resops(tiny, new_list=0, py_mul=0, getitem=0, setitem=0, len=0)
+
+
 def test_boxed_numbers_are_unboxed_across_iterations():
     same_boxed(COUNT, 400)
     assert boxed.jitdriver.stats()["loops"] == 1

@@ -1,0 +1,68 @@
+"""What the JIT makes of SOM loops, read from the trace log (`--jit-log`): the loop proper of a
+float loop that sends `not` each iteration keeps no frame, no operand stack and no boxed test,
+and is numbers only (so tier 2 can take it).  The answers are checked too, JIT on and off."""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+from typing import Any, Dict, List
+
+from .conftest import run_som
+
+LOOP = """\
+    Loop = (
+        run = (
+            | zr zi i escaped count |
+            count := 0.
+            1 to: 200 do: [ :k |
+                zr := 0.0. zi := 0.0. i := 0. escaped := false.
+                [ escaped not and: [ i < 300 ] ] whileTrue: [
+                    | t |
+                    t := zr * zr - (zi * zi) + (k // 1000.0).
+                    zi := 2.0 * zr * zi + 0.25.
+                    zr := t.
+                    (zr * zr + (zi * zi)) > 4.0 ifTrue: [ escaped := true ].
+                    i := i + 1 ].
+                count := count + i ].
+            count println
+        )
+    )"""
+
+
+def loop_propers(log: Dict[str, Any]) -> List[List[str]]:
+    """The ops after the last label of each compiled loop, without debug_merge_point."""
+    out = []
+    for t in log["traces"]:
+        if t["kind"] != "loop":
+            continue
+        names = [op["op"] for op in t["ops"]]
+        last = max(i for i, n in enumerate(names) if n == "label")
+        out.append([n for n in names[last + 1:] if n != "debug_merge_point"])
+    return out
+
+
+def test_float_loop_with_sends_is_numbers_only(tmp_path) -> None:
+    path = os.path.join(str(tmp_path), "Loop.som")
+    with open(path, "w") as f:
+        f.write(textwrap.dedent(LOOP))
+    logfile = os.path.join(str(tmp_path), "log.json")
+    off = run_som([path], "nojit")
+    on = run_som(["--jit-log", logfile, path], "jit")
+    assert off.returncode == 0, off.stderr
+    assert on.stdout == off.stdout and on.returncode == 0, on.stderr
+    with open(logfile) as f:
+        log = json.load(f)
+    propers = loop_propers(log)
+    hot = [p for p in propers if "float_mul" in p]
+    assert hot, propers
+    for ops in hot:
+        # `escaped not` is inlined with its frame and operand stack never built; the conditional
+        # jumps on comparisons are one guard each; frame slots live in loop variables
+        for name in ("new", "new_list", "getitem", "setitem", "getfield", "setfield", "ptr_eq",
+                     "call_assembler"):
+            assert name not in ops, (name, ops)
+    reasons = [t["tier_reason"] for t in log["traces"]
+               if t["kind"] == "loop" and any(op["op"] == "float_mul" for op in t["ops"])]
+    assert any("can run in tier 2" in r for r in reasons), reasons
