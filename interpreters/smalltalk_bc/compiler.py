@@ -1,7 +1,8 @@
 """Compiles the parser's AST to bytecode methods (see bytecodes.py).
 
 Blocks passed literally to ``ifTrue:``, ``ifFalse:``, ``ifTrue:ifFalse:``, ``ifFalse:ifTrue:``,
-``and:``, ``or:``, ``whileTrue:``, ``whileFalse:``, ``to:do:``, ``downTo:do:``, ``ifNil:``,
+``and:``, ``or:``, ``whileTrue:``, ``whileFalse:``, ``to:do:``, ``downTo:do:``, ``to:by:do:``,
+``downTo:by:do:``, ``ifNil:``,
 ``ifNotNil:``, ``ifNil:ifNotNil:`` and ``ifNotNil:ifNil:`` are inlined into jumps: their
 arguments and locals become extra slots of the enclosing frame.
 """
@@ -398,10 +399,11 @@ class Compiler:
             gen.emit(B.PUSH_NIL)
             gen.adjust(1)
             return True
-        if sel in ("to:do:", "downTo:do:") and self.is_block(args[1], 1):
-            up = sel == "to:do:"
+        if sel in ("to:do:", "downTo:do:", "to:by:do:", "downTo:by:do:") and self.is_block(args[-1], 1):
+            up = sel.startswith("to:")
             counter = gen.new_slot()
             limit = gen.new_slot()
+            step = gen.new_slot() if len(args) == 3 else None
             arg = gen.new_slot()
             self.compile_expr(rcvr, scope, gen)  # stays on the stack: the result
             gen.emit(B.DUP)
@@ -411,6 +413,10 @@ class Compiler:
             self.compile_expr(args[0], scope, gen)
             gen.emit(B.POP_LOCAL, limit)
             gen.adjust(-1)
+            if step is not None:
+                self.compile_expr(args[1], scope, gen)
+                gen.emit(B.POP_LOCAL, step)
+                gen.adjust(-1)
             top = len(gen.code)
             gen.emit(B.PUSH_LOCAL, counter)
             gen.emit(B.PUSH_LOCAL, limit)
@@ -422,11 +428,14 @@ class Compiler:
             gen.adjust(-1)
             gen.emit(B.PUSH_LOCAL, counter)
             gen.emit(B.POP_LOCAL, arg)
-            self.inline_block(args[1], scope, gen, [arg])  # type: ignore
+            self.inline_block(args[-1], scope, gen, [arg])  # type: ignore
             gen.emit(B.POP)
             gen.adjust(-1)
             gen.emit(B.PUSH_LOCAL, counter)
-            gen.emit(B.PUSH_CONST, gen.literal(1, ("int", int, 1)))
+            if step is not None:
+                gen.emit(B.PUSH_LOCAL, step)
+            else:
+                gen.emit(B.PUSH_CONST, gen.literal(1, ("int", int, 1)))
             gen.adjust(2)
             step_sel = "+" if up else "-"
             gen.emit(B.ADD if up else B.SUB,

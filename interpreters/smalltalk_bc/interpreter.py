@@ -500,7 +500,7 @@ def not_boolean(frame: Frame, value: Any) -> SomError:
 
 
 def eval_block(caller: Frame, block: SBlock, args: List[Any]) -> Any:
-    m = block.method
+    m = promote(block.method)  # constant in a trace: the frame's size folds
     new = Frame(m, block.context.receiver, block, caller)
     for i in range(len(args)):
         new.stack[i] = args[i]
@@ -508,20 +508,20 @@ def eval_block(caller: Frame, block: SBlock, args: List[Any]) -> Any:
 
 
 def block_value0(caller: Frame, block: SBlock) -> Any:
-    m = block.method
+    m = promote(block.method)  # constant in a trace: the frame's size folds
     new = Frame(m, block.context.receiver, block, caller)
     return interpret(m, new)
 
 
 def block_value1(caller: Frame, block: SBlock, a: Any) -> Any:
-    m = block.method
+    m = promote(block.method)  # constant in a trace: the frame's size folds
     new = Frame(m, block.context.receiver, block, caller)
     new.stack[0] = a
     return interpret(m, new)
 
 
 def block_value2(caller: Frame, block: SBlock, a: Any, b: Any) -> Any:
-    m = block.method
+    m = promote(block.method)  # constant in a trace: the frame's size folds
     new = Frame(m, block.context.receiver, block, caller)
     new.stack[0] = a
     new.stack[1] = b

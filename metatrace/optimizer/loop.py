@@ -161,6 +161,13 @@ class _Effects:
         return not self.opaque and not any(
             a == attr and self.may_alias(o, obj) for o, a in self.field_writes)
 
+    def length_unchanged(self, seq: Value) -> bool:
+        cls = self.class_of(seq)
+        if cls in (tuple, str, bytes):
+            return True
+        return cls is list and not self.opaque and not any(
+            self.may_alias(m, seq) for m in self.moved + self.grown)
+
     def item_unchanged(self, lst: Value, idx: Value) -> bool:
         if self.opaque or not (isinstance(idx, Const) and type(idx.value) is int and idx.value >= 0):
             return False
@@ -504,7 +511,7 @@ def _hoist(ops: List[Op], invariant: Set[int], eff: _Effects,
             continue
         spec = op.spec
         move = False
-        if name in _HOIST_GUARDS or name == "call_pure" or name in ("getfield", "getitem") \
+        if name in _HOIST_GUARDS or name == "call_pure" or name in ("getfield", "getitem", "len") \
                 or name.startswith(_PURE_PREFIX):
             sig = (name, tuple(_key(a) if isinstance(a, Const) and not _plain_const(a) else
                                ("v", a.value) if isinstance(a, Const) else id(a) for a in op.args),
@@ -529,6 +536,8 @@ def _hoist(ops: List[Op], invariant: Set[int], eff: _Effects,
             move = eff.plain(op.args[0], op.descr) and eff.field_unchanged(op.args[0], op.descr)
         elif name == "getitem":
             move = eff.class_of(op.args[0]) is list and eff.item_unchanged(op.args[0], op.args[1])
+        elif name == "len":
+            move = eff.length_unchanged(op.args[0])
         if move:
             seen[sig] = op
             pre.append(op)

@@ -1,6 +1,7 @@
 """What the JIT makes of SOM loops, read from the trace log (`--jit-log`): the loop proper of a
 float loop that sends `not` each iteration keeps no frame, no operand stack and no boxed test,
-and is numbers only (so tier 2 can take it).  The answers are checked too, JIT on and off."""
+and is numbers only (so tier 2 can take it); a sieve's inner loop is one store.  The answers
+are checked too, JIT on and off."""
 
 from __future__ import annotations
 
@@ -31,6 +32,36 @@ LOOP = """\
     )"""
 
 
+SIEVE = """\
+    Sieve = (
+        run = (
+            | flags count |
+            count := 0.
+            1 to: 20 do: [ :n |
+                flags := Array new: 3000 withAll: true.
+                2 to: 3000 do: [ :i |
+                    (flags at: i) ifTrue: [
+                        count := count + 1.
+                        i + i to: 3000 by: i do: [ :k | flags at: k put: false ] ] ] ].
+            count println
+        )
+    )"""
+
+
+def run_logged(tmp_path, name: str, source: str) -> Dict[str, Any]:
+    """Run the program with the JIT off and at tiny thresholds: same output; the trace log."""
+    path = os.path.join(str(tmp_path), name + ".som")
+    with open(path, "w") as f:
+        f.write(textwrap.dedent(source))
+    logfile = os.path.join(str(tmp_path), "log.json")
+    off = run_som([path], "nojit")
+    on = run_som(["--jit-log", logfile, path], "jit")
+    assert off.returncode == 0, off.stderr
+    assert on.stdout == off.stdout and on.returncode == 0, on.stderr
+    with open(logfile) as f:
+        return json.load(f)
+
+
 def loop_propers(log: Dict[str, Any]) -> List[List[str]]:
     """The ops after the last label of each compiled loop, without debug_merge_point."""
     out = []
@@ -38,22 +69,13 @@ def loop_propers(log: Dict[str, Any]) -> List[List[str]]:
         if t["kind"] != "loop":
             continue
         names = [op["op"] for op in t["ops"]]
-        last = max(i for i, n in enumerate(names) if n == "label")
+        last = max([i for i, n in enumerate(names) if n == "label"] or [-1])
         out.append([n for n in names[last + 1:] if n != "debug_merge_point"])
     return out
 
 
 def test_float_loop_with_sends_is_numbers_only(tmp_path) -> None:
-    path = os.path.join(str(tmp_path), "Loop.som")
-    with open(path, "w") as f:
-        f.write(textwrap.dedent(LOOP))
-    logfile = os.path.join(str(tmp_path), "log.json")
-    off = run_som([path], "nojit")
-    on = run_som(["--jit-log", logfile, path], "jit")
-    assert off.returncode == 0, off.stderr
-    assert on.stdout == off.stdout and on.returncode == 0, on.stderr
-    with open(logfile) as f:
-        log = json.load(f)
+    log = run_logged(tmp_path, "Loop", LOOP)
     propers = loop_propers(log)
     hot = [p for p in propers if "float_mul" in p]
     assert hot, propers
@@ -66,3 +88,14 @@ def test_float_loop_with_sends_is_numbers_only(tmp_path) -> None:
     reasons = [t["tier_reason"] for t in log["traces"]
                if t["kind"] == "loop" and any(op["op"] == "float_mul" for op in t["ops"])]
     assert any("can run in tier 2" in r for r in reasons), reasons
+
+
+def test_sieve_inner_loop_is_one_store(tmp_path) -> None:
+    # to:by:do: with a literal block is inlined; the array's length check is hoisted
+    log = run_logged(tmp_path, "Sieve", SIEVE)
+    stores = [p for p in loop_propers(log) if "setitem" in p and "int_add" in p]
+    assert stores, loop_propers(log)
+    for ops in stores:
+        assert ops.count("setitem") == 1, ops
+        for name in ("call_assembler", "len", "getfield", "new", "new_list"):
+            assert name not in ops, (name, ops)
