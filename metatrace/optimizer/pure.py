@@ -113,7 +113,11 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
             if invalidation_checked:
                 continue
             invalidation_checked = True
-        elif name.startswith(("call", "py_", "set", "del")):
+        elif name.startswith(("call", "py_", "set", "del")) and not (
+                name in ("setitem", "delitem") and known.get(id(op.args[0])) in (list, dict)) and not (
+                name == "call" and isinstance(op.args[0], Const) and id(op.args[0].value) in _MATH_RESULT
+                and all(isinstance(a, Const) and type(a.value) in (int, float)
+                        or known.get(id(a)) in (int, float, bool) for a in op.args[1:])):
             invalidation_checked = False  # code that may write a quasi-immutable field
         if guard_holds(op):
             continue

@@ -152,6 +152,9 @@ class MetaInterp:
         self.bound_methods: Dict[Value, Tuple[Any, Value]] = {}
         # heap cache: (object box, attribute) -> value box; cleared by anything that may run user code
         self.heap: Dict[Tuple[Value, str], Value] = {}
+        # reads of immutable fields (``_immutable_fields_``, not quasi): never forgotten,
+        # whatever runs in between -- nothing may write them after the constructor
+        self.heap_immutable: Dict[Tuple[Value, str], Value] = {}
         # item cache: (list box, constant index) -> value box, for lists of known class
         self.items: Dict[Tuple[Value, int], Value] = {}
         # one Const per constant object used as a container, so the caches above see the same
@@ -291,7 +294,7 @@ class MetaInterp:
         if spec.flags & 16 and self.may_run_user_code(name, boxes):
             self.heap.clear()
             self.items.clear()
-        elif name == "call" and self.items:
+        elif name == "call" and self.items and not self.math_on_numbers(boxes):
             if len(boxes) > 1 and self.class_of(boxes[1]) is list:
                 keep_own = isinstance(boxes[0], Const) and boxes[0].value is list.append
                 self.list_written(boxes[1], keep_own)
@@ -406,6 +409,11 @@ class MetaInterp:
         self.items = {k: v for k, v in self.items.items()
                       if (k[0] is box and keep_own) or (k[0] is not box and self.is_distinct(k[0], box))}
 
+    def math_on_numbers(self, boxes: List[Value]) -> bool:
+        """A call of a ``math`` function on numbers of known class (it reads no memory)."""
+        return (isinstance(boxes[0], Const) and id(boxes[0].value) in _MATH_IDS
+                and all(self.class_of(b) in (int, float, bool) for b in boxes[1:]))
+
     def may_run_user_code(self, name: str, boxes: List[Value]) -> bool:
         """Could this side-effecting op write attributes we cached (by running user code)?"""
         if name in ("setfield", "call_pure"):
@@ -414,8 +422,10 @@ class MetaInterp:
             if isinstance(boxes[0], Const) and id(boxes[0].value) in _HEAP_SAFE_IDS:
                 return False
             # math functions on numbers of known class run no Python code
-            return not (isinstance(boxes[0], Const) and id(boxes[0].value) in _MATH_IDS
-                        and all(self.class_of(b) in (int, float, bool) for b in boxes[1:]))
+            return not self.math_on_numbers(boxes)
+        if name.startswith("py_") and name != "py_contains" and boxes \
+                and all(self.class_of(b) in _BUILTIN_VALUE_TYPES for b in boxes):
+            return False  # an operator on builtin numbers and strings runs no Python code
         if name in ("getitem", "setitem", "delitem", "len", "py_contains"):
             cls = self.class_of(boxes[0])
             if cls in (list, tuple, str, bytes):
@@ -573,6 +583,14 @@ class MetaInterp:
             name = _FLOAT_OPS[opname]
             fn = OPS[name].impl
             rc = float
+        elif opname in _FLOAT_OPS and _exact_float_const(ta, tb, ba, bb, va, vb):
+            # float op int constant: Python converts the int to a double first, exactly here
+            self.ensure_class(ba, va)
+            self.ensure_class(bb, vb)
+            ba, bb, va, vb = _floated(ba, va), _floated(bb, vb), float(va), float(vb)
+            name = _FLOAT_OPS[opname]
+            fn = OPS[name].impl
+            rc = float
         else:
             name = ("py_i" if inplace else "py_") + opname
             fn = (sem.INPLACE if inplace else sem.BINOP)[opname]
@@ -658,6 +676,12 @@ class MetaInterp:
                 self.ensure_class(ba, va)
                 self.ensure_class(bb, vb)
                 name = "float_" + opname
+            elif _exact_float_const(ta, tb, ba, bb, va, vb):
+                # a float against an int constant a double holds exactly: a float comparison
+                self.ensure_class(ba, va)
+                self.ensure_class(bb, vb)
+                ba, bb, va, vb = _floated(ba, va), _floated(bb, vb), float(va), float(vb)
+                name = "float_" + opname
             else:
                 name = "py_" + opname
             value, box = self.execute(name, [ba, bb], (va, vb), sem.COMPARE[opname])
@@ -717,12 +741,15 @@ class MetaInterp:
             box = self.canon(box)
             self.ensure_class(box, obj)
         if cacheable:
-            cached = self.heap.get((box, name))
+            cached = self.heap.get((box, name)) or self.heap_immutable.get((box, name))
             if cached is not None:
                 return obj.__dict__[name] if name in getattr(obj, "__dict__", ()) else getattr(obj, name), cached
         value, vbox = self.execute("getfield", [box], (obj, name), getattr, descr=name)
         if cacheable:
             self.heap[(box, name)] = vbox
+            info = immutable_fields(cls).get(name)
+            if (info is not None and not info.quasi) or (info is None and is_immutable_class(cls)):
+                self.heap_immutable[(box, name)] = vbox
         return value, vbox
 
     def fold_immutable(self, obj: Any, name: str) -> Optional[Tuple[Any, Value]]:
@@ -758,6 +785,7 @@ class MetaInterp:
             if fresh and k[0] is not box and (isinstance(k[0], (Const, InputArg)) or k[0] in self.fresh):
                 continue  # an object allocated in this trace is none of those
             del self.heap[k]
+        self.heap_immutable.pop((box, name), None)
         if plain:
             self.heap[(box, name)] = vbox
         frame.pc += 1
@@ -1385,6 +1413,19 @@ class MetaInterp:
             self.location = loc
         self.record("debug_merge_point", [], loc)
         frame.pc += 1
+
+
+def _exact_float_const(ta: type, tb: type, ba: Value, bb: Value, va: Any, vb: Any) -> bool:
+    """One operand a float, the other an int constant that a double represents exactly."""
+    if ta is float and tb is int:
+        return isinstance(bb, Const) and -2 ** 53 <= vb <= 2 ** 53
+    if ta is int and tb is float:
+        return isinstance(ba, Const) and -2 ** 53 <= va <= 2 ** 53
+    return False
+
+
+def _floated(box: Value, value: Any) -> Value:
+    return Const(float(value)) if type(value) is int else box
 
 
 def _build_set(*items: Any) -> set:

@@ -33,7 +33,7 @@ _ids = itertools.count(1)
 MAX_ABORTS = 6  # aborted traces from one green key before it is blacklisted for good
 MIN_FUNCTION_OPS = 24  # a trace ending in the portal's return must do at least this much work
 # (entering compiled code costs about as much as running ~20 trace operations in tier 1)
-MIN_FUNCTION_STEPS = 3  # ... or replace at least this many interpreted instructions
+MIN_FUNCTION_STEPS = 6  # ... or replace at least this many interpreted instructions
 _BOOKKEEPING = {"debug_merge_point", "guard_no_exception", "label", "finish"}
 _tracing: List[Any] = []  # the MetaInterp currently recording, if any (one at a time)
 

@@ -364,3 +364,75 @@ i2 = int_add(i0, 1)
 setfield(r1, i2, descr=b)
 finish(i2)
 """)
+
+
+def test_pure_tests_of_a_bool_against_true_and_false_become_guards_on_it():
+    # what an interpreter's conditional jump records: (a < b) is False, then (a < b) is True
+    check(lambda ia, ops: dce.optimize(ia, pure.optimize(ia, ops)), """[i0, i1]
+i2 = int_lt(i0, i1)
+i3 = ptr_eq(i2, False)
+guard_false(i3) [i0, i3]
+i4 = ptr_eq(i2, True)
+guard_true(i4) [i0, i4]
+i5 = int_add(i0, i2)
+finish(i5)
+""", """[i0, i1]
+i2 = int_lt(i0, i1)
+guard_true(i2) [i0]
+i3 = int_add(i0, True)
+finish(i3)
+""")
+
+
+def test_pure_keeps_tests_of_values_that_may_not_be_bools():
+    text = """[i0]
+i1 = ptr_eq(i0, False)
+guard_false(i1) [i0, i1]
+finish(i0)
+"""
+    check(pure.optimize, text, text)
+
+
+def test_heap_keeps_stores_pending_across_math_calls_on_numbers():
+    import math
+
+    def run(ia, ops):
+        from metatrace.optimizer import heap
+        return heap.optimize(ia, ops)
+    NS["sqrt"] = math.sqrt
+    try:
+        check(run, """[r0, f1]
+guard_class(r0, $Obj) [r0]
+setfield(r0, f1, descr=a)
+f2 = float_add(f1, 1.0)
+r3 = call($sqrt, f2)
+guard_no_exception() [r0]
+setfield(r0, r3, descr=b)
+i4 = getfield(r0, descr=a)
+guard_no_exception() [r0]
+finish(i4)
+""", """[r0, f1]
+guard_class(r0, $Obj) [r0]
+f2 = float_add(f1, 1.0)
+r3 = call($sqrt, f2)
+guard_no_exception() [r0]
+setfield(r0, f1, descr=a)
+setfield(r0, r3, descr=b)
+finish(f1)
+""")
+        # sqrt of a value of unknown class may run its __float__: stores go first
+        check(run, """[r0, r1]
+guard_class(r0, $Obj) [r0]
+setfield(r0, r1, descr=a)
+r2 = call($sqrt, r1)
+guard_no_exception() [r0]
+finish(r2)
+""", """[r0, r1]
+guard_class(r0, $Obj) [r0]
+setfield(r0, r1, descr=a)
+r2 = call($sqrt, r1)
+guard_no_exception() [r0]
+finish(r2)
+""")
+    finally:
+        del NS["sqrt"]

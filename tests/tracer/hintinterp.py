@@ -91,6 +91,15 @@ def step(which, i, acc, obj):
         return acc + obj.mutable
     if which == "immutable":
         return acc + SHARED.const_field + SHARED.table[2]
+    if which == "immutable_var":
+        a = obj.const_field
+        b = opaque(i)  # may write anything, but not an immutable field
+        return acc + a + b + obj.const_field
+    if which == "float_int_const":
+        f = float(i)
+        if f * 2 - 1 > 10 and 3 < f:
+            return acc + 1
+        return acc
     if which == "quasi":
         return acc + SHARED.version
     if which == "quasi_write":

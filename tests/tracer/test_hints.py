@@ -126,3 +126,17 @@ def test_hints_are_identity_outside_the_jit():
                  metatrace.loop_invariant, metatrace.look_inside_iff(lambda: True)):
         assert deco(f) is f
     assert metatrace.jit_merge_point(a=1) is None and metatrace.can_enter_jit(a=1) is None
+
+
+def test_immutable_field_read_once_across_residual_calls():
+    counts = run("immutable_var")
+    assert counts.get("call", 0) >= 1
+    loops = compiled_traces(loop, "loop")
+    reads = [op for t in loops for op in t.ops if op.name == "getfield" and op.descr == "const_field"]
+    assert len(reads) == 1
+
+
+def test_floats_against_int_constants_are_float_ops():
+    counts = run("float_int_const")
+    assert not any(name.startswith("py_") for name in counts), counts
+    assert counts.get("float_mul", 0) >= 1 and counts.get("float_gt", 0) >= 1
