@@ -1,5 +1,5 @@
 // float arithmetic: numerical integration of 4 / (1 + x^2) on [0, 1] (= pi)
-n := 200000
+n := 2000000
 h := 1 / n
 acc := 0
 for(k, 0, n - 1,
