@@ -21,14 +21,14 @@ REPO = os.path.dirname(HERE)
 
 # name -> iterations of the benchmark's inner loop per process
 BENCHMARKS = {
-    "IntegerLoop": 3,
-    "Sieve": 5,
+    "IntegerLoop": 20,
+    "Sieve": 50,
     "Permute": 3,
     "Queens": 3,
     "Towers": 2,
     "Collections": 3,
     "Bounce": 5,
-    "Mandelbrot": 1,
+    "Mandelbrot": 3,
     "NBody": 1,
     "Recurse": 3,
     "Richards": 1,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import operator
 import types
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..ir.model import EXC, Const, Op, Value
 from ..tracer import semantics as sem
@@ -199,18 +199,22 @@ class PyGen:
                 i += 1
                 continue
             nxt = ops[i + 1] if i + 1 < n else None
-            expr = self.op_expr(op)
-            stmt = "%s = %s" % (self.name(op), expr) if op.has_result() else expr
+            lines = self.assembler_lines(op) if name == "call_assembler" else None
+            if lines is None:
+                expr = self.op_expr(op)
+                lines = [(0, "%s = %s" % (self.name(op), expr) if op.has_result() else expr)]
             if nxt is not None and nxt.name == "guard_no_exception":
                 self.emit(indent, "try:")
-                self.emit(indent + 1, stmt)
+                for k, line in lines:
+                    self.emit(indent + 1 + k, line)
                 self.emit(indent, "except BaseException as _e:")
                 self.fail(nxt, indent + 1, {id(EXC): "_e", id(op): "None"})
                 i += 2
                 continue
             if nxt is not None and nxt.name == "guard_exception":
                 self.emit(indent, "try:")
-                self.emit(indent + 1, stmt)
+                for k, line in lines:
+                    self.emit(indent + 1 + k, line)
                 self.emit(indent, "except BaseException as _e:")
                 self.emit(indent + 1, "if _e.__class__ is not %s:" % self.const(nxt.descr))
                 self.fail(nxt, indent + 2, {id(EXC): "_e", id(op): "None"})
@@ -219,8 +223,33 @@ class PyGen:
                 self.fail(nxt, indent + 1, {id(EXC): "None"})
                 i += 2
                 continue
-            self.emit(indent, stmt)
+            for k, line in lines:
+                self.emit(indent + k, line)
             i += 1
+
+    def assembler_lines(self, op: Op) -> Optional[List[Tuple[int, str]]]:
+        """``call_assembler`` entering the callee's tree directly when it has one (what
+        ``WarmState.call_assembler`` and ``run_compiled`` would do, without their two calls);
+        anything but a plain return goes on in ``WarmState.assembler_exit``."""
+        fn, greens, reds = op.args
+        ws = getattr(fn.value, "__self__", None) if isinstance(fn, Const) else None
+        if ws is None or not isinstance(greens, Const) or ws.driver.confirm_enter_jit is not None:
+            return None
+        res = self.name(op)
+        g, r, w = self.name(greens), self.name(reds), self.const(ws)
+        return [(0, "_ct = %s.get(%s)" % (self.const(ws.trees), g)),
+                (0, "if _ct is None or _ct.invalid:"),
+                (1, "%s = %s(%s, %s)" % (res, self.name(fn), g, r)),
+                (0, "else:"),
+                (1, "_ct.entries += 1"),
+                (1, "_ct.last_used = %s.generation" % w),
+                (1, "_cf, _cx = _ct.code"),
+                (1, "_cr = _cf(*%s)" % r),
+                (1, "_ce = _cx[_cr[0]]"),
+                (1, "if _ce.kind == 'finish':"),
+                (2, "%s = _cr[1]" % res),
+                (1, "else:"),
+                (2, "%s = %s.assembler_exit(_ct, _ce, _cr)" % (res, w))]
 
     def guard(self, op: Op, indent: int) -> None:
         name = op.name

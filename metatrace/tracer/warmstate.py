@@ -411,6 +411,25 @@ class WarmState:
                 return Done(outcome.value)
             raise outcome.value
 
+    def assembler_exit(self, tree: Tree, exit: Any, result: Tuple[Any, ...]) -> Any:
+        """The rest of a ``call_assembler`` whose callee's tree, entered directly by the
+        caller's code (``pygen``), left other than by returning: go on as ``run_compiled``
+        would, then finish the call in the interpreter if needed."""
+        if exit.kind == "jump":
+            out = self.run_compiled(exit.target_key, result[1:])
+        else:
+            outcome = self.guard_failed(tree, exit, result)
+            if outcome.kind == "continue":
+                ng = self.ngreens
+                out = self.run_compiled(outcome.values[:ng], outcome.values[ng:])
+            elif outcome.kind == "return":
+                return outcome.value
+            else:
+                raise outcome.value
+        if out.__class__ is Done:
+            return out.value
+        return self.resume_entry(*out)
+
     def call_assembler(self, greens: Tuple[Any, ...], reds: Tuple[Any, ...]) -> Any:
         """A portal call whose callee reached its first merge point in a trace: run it from
         there — compiled code if its key has some, else the portal's second entry — and return

@@ -67,6 +67,8 @@ INNER = (("add", 5), ("dec", 0), ("jnz", 0), ("ret", 0))
 SCRATCH = (("scratch", 2), ("dec", 0), ("jnz", 0), ("ret", 0))
 INNER_LONG = (("add", 5), ("add", 1), ("add", 2), ("dec", 0), ("jnz", 0), ("ret", 0))
 CALL_LONG = (("call", INNER_LONG), ("dec", 0), ("jnz", 0), ("ret", 0))
+INNER_FLIP = (("add", 5), ("flip", (1, 0)), ("add", 2), ("dec", 0), ("jnz", 0), ("ret", 0))
+CALL_FLIP = (("call", INNER_FLIP), ("dec", 0), ("jnz", 0), ("ret", 0))
 CALL = (("call", INNER), ("dec", 0), ("jnz", 0), ("ret", 0))
 INNER_TINY = (("add", 5), ("ret", 0))
 

@@ -96,6 +96,21 @@ def test_recursive_portal_call_without_inlining_is_a_call():
     # the callee's prologue is traced, then it is entered at its merge point directly
     counts = op_counts(tiny)
     assert counts.get("call_assembler", 0) >= 1 and counts.get("call_portal", 0) == 0
+    # the caller's code enters the callee's tree itself (no trip through the warm state)
+    ws = tiny.jitdriver.runtime
+    callee = ws.trees.get((0, interps.INNER_LONG))
+    assert callee is not None and callee.entries > 0
+    callers = [t.tree for t in compiled_traces(tiny, "loop") if t.tree is not callee]
+    assert any("_ct.code" in tree.source for tree in callers)
+
+
+def test_direct_call_assembler_follows_every_exit_of_the_callee():
+    # the callee's tree leaves by returning, by guard failures without a bridge (first
+    # iterations) and through bridges; the caller's loop keeps going in compiled code
+    for n in (3, 50, 300):
+        same(interps.CALL_LONG, n)
+        same(interps.CALL_FLIP, n)
+    assert tiny.jitdriver.stats()["guard_failures"] > 0
 
 
 def test_trace_limit_aborts_and_backs_off():
