@@ -98,6 +98,7 @@ def _foldable(v: Any) -> bool:
     return t is tuple and all(_foldable(x) for x in v)
 
 
+IMMUTABLE_ARRAYS_KEPT = 100000  # immutable lists remembered across traces (they are kept alive)
 _BUILTIN_VALUE_TYPES = {int, float, str, bool, type(None), bytes}
 # residual calls that cannot run user code nor write attributes (keep the heap cache)
 _HEAP_SAFE_CALLS = {list.append, list.pop, list.__getitem__, list.__setitem__, list.insert,
@@ -148,7 +149,10 @@ class MetaInterp:
         self.framestack: List[MIFrame] = []
         self.known_class: Dict[Value, type] = {}
         self.tuple_items: Dict[Value, List[Value]] = {}
-        self.immutable_arrays: Dict[int, Any] = {}
+        # lists read from ``name[*]`` fields: their items never change.  Shared by all traces
+        # of the warm state, so a bridge that starts with such a list as a constant (the
+        # parent read the field) still folds reads of it
+        self.immutable_arrays: Dict[int, Any] = warmstate.immutable_arrays
         self.bound_methods: Dict[Value, Tuple[Any, Value]] = {}
         # heap cache: (object box, attribute) -> value box; cleared by anything that may run user code
         self.heap: Dict[Tuple[Value, str], Value] = {}
@@ -764,7 +768,9 @@ class MetaInterp:
         if info is not None and info.quasi:
             add_dependency(obj, name, self.token)
             self.guard("guard_not_invalidated", [], self.token)
-        if info is not None and info.array:
+        if info is not None and info.array and id(value) not in self.immutable_arrays:
+            if len(self.immutable_arrays) >= IMMUTABLE_ARRAYS_KEPT:
+                self.immutable_arrays.clear()  # bound the memory kept alive
             self.immutable_arrays[id(value)] = value
         return value, Const(value)
 

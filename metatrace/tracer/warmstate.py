@@ -296,6 +296,7 @@ class WarmState:
         # portal entries whose function trace was too short to compile: a call to one is
         # traced into (inlined) rather than made through call_assembler
         self.tiny_entries: set = set()
+        self.immutable_arrays: Dict[int, Any] = {}  # see MetaInterp.immutable_arrays
         portal_jitcode.portal_runtime = self
         self.generation = 0  # bumped at every compile; trees unused for loop_longevity are freed
         self.retired_entries = 0  # loop entries of trees no longer in self.trees

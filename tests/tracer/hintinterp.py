@@ -95,6 +95,11 @@ def step(which, i, acc, obj):
         a = obj.const_field
         b = opaque(i)  # may write anything, but not an immutable field
         return acc + a + b + obj.const_field
+    if which == "immutable_after_branch":
+        t = SHARED.table  # in a register when a bridge starts below
+        if i % 4 == 0:
+            return acc + t[0]
+        return acc + t[2]
     if which == "float_int_const":
         f = float(i)
         if f * 2 - 1 > 10 and 3 < f:

@@ -140,3 +140,15 @@ def test_floats_against_int_constants_are_float_ops():
     counts = run("float_int_const")
     assert not any(name.startswith("py_") for name in counts), counts
     assert counts.get("float_mul", 0) >= 1 and counts.get("float_gt", 0) >= 1
+
+
+def test_bridge_folds_reads_of_an_immutable_list_its_parent_read():
+    saved = loop.jitdriver.get_params()["trace_eagerness"]
+    loop.jitdriver.set_param("trace_eagerness", 2)
+    try:
+        run("immutable_after_branch")
+    finally:
+        loop.jitdriver.set_param("trace_eagerness", saved)
+    bridges = op_counts(loop, "bridge")
+    assert loop.jitdriver.stats()["bridges"] >= 1
+    assert bridges.get("getitem", 0) == 0, bridges
