@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any, List
 
+import metatrace
+
 from . import evaluator as ev
 from .evaluator import S, eval_arg, eval_arg_at, eval_chain, is_true
 from .objects import (BreakSignal, ContinueSignal, IoBlock, IoList, IoMap, IoMessage,
@@ -558,16 +560,19 @@ def seq_as_stripped(target: Any, loc: Any, m: IoMessage) -> Any:
 
 
 @prim("Sequence", "appendSeq")
+@metatrace.unroll_safe  # loops over the arguments of a constant message
 def seq_append_seq(target: Any, loc: Any, m: IoMessage) -> Any:
     _need_mutable(target, m)
     parts = [target.value]
-    for a in m.args:
-        parts.append(S.runtime.as_string(eval_arg(a, loc)))
+    args = m.args
+    for i in range(len(args)):
+        parts.append(S.runtime.as_string(eval_arg(args[i], loc)))
     target.value = "".join(parts)
     return target
 
 
 @prim("Sequence", "append")
+@metatrace.unroll_safe  # loops over the arguments of a constant message
 def seq_append(target: Any, loc: Any, m: IoMessage) -> Any:
     _need_mutable(target, m)
     parts = [target.value]
@@ -678,14 +683,17 @@ def _index(target: Any, loc: Any, m: IoMessage, i: int) -> int:
 
 
 @prim("List", "append", "push")
+@metatrace.unroll_safe  # loops over the arguments of a constant message
 def list_append(target: Any, loc: Any, m: IoMessage) -> Any:
     items = target.items
-    for a in m.args:
-        items.append(eval_arg(a, loc))
+    args = m.args
+    for i in range(len(args)):  # indexed: a constant message's arguments fold in a trace
+        items.append(eval_arg(args[i], loc))
     return target
 
 
 @prim("List", "appendSeq")
+@metatrace.unroll_safe  # loops over the arguments of a constant message
 def list_append_seq(target: Any, loc: Any, m: IoMessage) -> Any:
     for i in range(len(m.args)):
         target.items.extend(S.runtime.list_arg(target, loc, m, i).items)
@@ -693,8 +701,12 @@ def list_append_seq(target: Any, loc: Any, m: IoMessage) -> Any:
 
 
 @prim("List", "prepend")
+@metatrace.unroll_safe  # loops over the arguments of a constant message
 def list_prepend(target: Any, loc: Any, m: IoMessage) -> Any:
-    vals = [eval_arg(a, loc) for a in m.args]
+    args = m.args
+    vals = []
+    for i in range(len(args)):
+        vals.append(eval_arg(args[i], loc))
     target.items[0:0] = vals
     return target
 

@@ -1,0 +1,60 @@
+"""What the JIT makes of Io loops, read from the trace log (`--jit-log`), with the answers
+checked JIT on and off: a primitive that evaluates its (lazy) arguments itself is traced into,
+so the argument expression is compiled with the loop instead of interpreted by a residual call."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any, Dict, List
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
+
+APPEND = """\
+l := list()
+for(i, 1, 3000, l append(i * 2, i + 1))
+s := 0
+l foreach(v, s = s + v)
+s println
+"""
+
+
+def run_logged(tmp_path, source: str) -> Dict[str, Any]:
+    path = tmp_path / "prog.io"
+    path.write_text(source)
+    logfile = str(tmp_path / "log.json")
+    outs = []
+    for extra, env in (([], {"METATRACE": "off"}),
+                       (["--jit-log", logfile], {"METATRACE_PARAMS": "threshold=3,trace_eagerness=2"})):
+        e = dict(os.environ, PYTHONPATH=ROOT)
+        e.pop("METATRACE", None)
+        e.pop("METATRACE_PARAMS", None)
+        e.update(env)
+        p = subprocess.run([sys.executable, "-m", "interpreters.io_msg"] + extra + [str(path)],
+                           cwd=ROOT, env=e, capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stderr
+        outs.append(p.stdout)
+    assert outs[0] == outs[1]
+    with open(logfile) as f:
+        return json.load(f)
+
+
+def loop_ops(log: Dict[str, Any], location_part: str) -> List[Dict[str, Any]]:
+    out = []
+    for t in log["traces"]:
+        if t["kind"] == "loop" and location_part in t["location"]:
+            out.extend(t["ops"])
+    return out
+
+
+def test_append_arguments_are_compiled_with_the_loop(tmp_path) -> None:
+    log = run_logged(tmp_path, APPEND)
+    ops = loop_ops(log, "for(i)")
+    assert ops, [t["location"] for t in log["traces"]]
+    texts = [op["text"] for op in ops]
+    # `i * 2` and `i + 1` are float ops of the trace; no residual call runs the primitive
+    assert any(op["op"] == "float_mul" for op in ops), texts
+    assert not any(op["op"] == "call" and "list_append" in op["text"] for op in ops), texts
