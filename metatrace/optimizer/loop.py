@@ -228,6 +228,7 @@ def optimize_loop(inputargs: List[Any], ops: List[Op], entry_snapshot: Callable[
         pre = pre + first
         body = _constant_vars(second, body)
         body = _loop_classes(pre, second, body, entry_snapshot)
+    body = _loop_values(pre, second, body, entry_snapshot)
     return [Op("label", list(inputargs))] + pre + [second] + body
 
 
@@ -479,6 +480,41 @@ def _loop_classes(pre: List[Op], label: Op, body: List[Op],
             continue
         out.append(op)
     return out
+
+
+def _loop_values(pre: List[Op], label: Op, body: List[Op],
+                 entry_snapshot: Callable[[], Snapshot]) -> List[Op]:
+    """A loop variable that every back edge sets to the same constant and that the body
+    ``guard_value``s to that constant (a promoted stack depth) is checked once, on its first
+    value, in the preamble, and is that constant in the loop proper."""
+    jump = body[-1]
+    if jump.name != "jump" or len(jump.args) != len(label.args):
+        return body
+    starts = label.descr if isinstance(label.descr, list) else label.args
+    back: Dict[int, Tuple[Const, Value]] = {}
+    for lv, sv, jv in zip(label.args, starts, jump.args):
+        if isinstance(jv, Const) and lv is not jv:
+            back[id(lv)] = (jv, sv)
+    fixed: Dict[int, Value] = {}
+    for op in body:
+        if op.name == "guard_value" and id(op.args[0]) in back and isinstance(op.args[1], Const) \
+                and op.args[1].same_constant(back[id(op.args[0])][0]) and id(op.args[0]) not in fixed:
+            c, sv = back[id(op.args[0])]
+            g = Op("guard_value", [sv, op.args[1]], op.descr)
+            g.location = op.location
+            g.snapshot = entry_snapshot()
+            pre.append(g)
+            fixed[id(op.args[0])] = op.args[1]
+    if not fixed:
+        return body
+    for op in body:
+        remap_uses(op, fixed)
+    if isinstance(label.descr, list):
+        keep = [k for k, lv in enumerate(label.args) if id(lv) not in fixed]
+        label.args = [label.args[k] for k in keep]
+        label.descr = [starts[k] for k in keep]
+        jump.args = [jump.args[k] for k in keep]
+    return [op for op in body if not guard_holds(op)]
 
 
 def _hoist(ops: List[Op], invariant: Set[int], eff: _Effects,

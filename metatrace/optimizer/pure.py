@@ -75,6 +75,78 @@ def result_class(op: Op) -> Any:
     return {"new_list": list, "new_tuple": tuple, "new_dict": dict, "cast_int_to_float": float}.get(name)
 
 
+_CMP = {"int_lt", "int_le", "int_gt", "int_ge"}
+
+
+class _Bounds:
+    """Integer facts from guards: ``base >= lo`` and ``base <= hi`` for values seen as
+    ``base + offset`` through ``int_add``/``int_sub`` with constants.  A later comparison they
+    decide (``x - 1 >= 0`` after ``1 <= x``) becomes a constant, and its guard goes."""
+
+    def __init__(self) -> None:
+        self.syms: Dict[int, Tuple[int, int]] = {}  # id(value) -> (id(base), offset)
+        self.lo: Dict[int, int] = {}
+        self.hi: Dict[int, int] = {}
+        self.tests: Dict[int, Tuple[int, str, int]] = {}  # id(comparison) -> (base, ">=" | "<=", k)
+
+    def sym(self, v: Value) -> Tuple[int, int]:
+        return self.syms.get(id(v), (id(v), 0))
+
+    def note(self, op: Op) -> None:
+        a = op.args
+        if op.name in ("int_add", "int_sub") and not isinstance(a[0], Const) and isinstance(a[1], Const) \
+                and type(a[1].value) is int:
+            base, off = self.sym(a[0])
+            self.syms[id(op)] = (base, off + (a[1].value if op.name == "int_add" else -a[1].value))
+
+    def test(self, op: Op) -> Optional[bool]:
+        """Record what comparison ``op`` asks; its value if the facts decide it."""
+        x, y = op.args
+        name = op.name
+        if isinstance(y, Const) and not isinstance(x, Const) and type(y.value) is int:
+            k = y.value
+        elif isinstance(x, Const) and not isinstance(y, Const) and type(x.value) is int:
+            x, k = y, x.value
+            name = {"int_lt": "int_gt", "int_le": "int_ge", "int_gt": "int_lt", "int_ge": "int_le"}[name]
+        else:
+            return None
+        base, off = self.sym(x)
+        # x REL k  as  base >= L  or  base <= U
+        if name == "int_lt":
+            rel, bound = "<=", k - 1 - off
+        elif name == "int_le":
+            rel, bound = "<=", k - off
+        elif name == "int_gt":
+            rel, bound = ">=", k + 1 - off
+        else:
+            rel, bound = ">=", k - off
+        self.tests[id(op)] = (base, rel, bound)
+        lo, hi = self.lo.get(base), self.hi.get(base)
+        if rel == ">=":
+            if lo is not None and lo >= bound:
+                return True
+            if hi is not None and hi < bound:
+                return False
+        else:
+            if hi is not None and hi <= bound:
+                return True
+            if lo is not None and lo > bound:
+                return False
+        return None
+
+    def guarded(self, cond: Value, holds: bool) -> None:
+        t = self.tests.get(id(cond))
+        if t is None:
+            return
+        base, rel, bound = t
+        if not holds:  # not (base >= L) is base <= L - 1, and the other way round
+            rel, bound = ("<=", bound - 1) if rel == ">=" else (">=", bound + 1)
+        if rel == ">=":
+            self.lo[base] = max(self.lo.get(base, bound), bound)
+        else:
+            self.hi[base] = min(self.hi.get(base, bound), bound)
+
+
 def _key(v: Value) -> Any:
     if isinstance(v, Const):
         try:
@@ -94,6 +166,7 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
     invalidation_checked = False
     known: Dict[int, type] = dict(known_in or {})  # id(value) -> its exact class
     negation: Dict[int, Value] = {}  # id(ptr_eq(x, False)) -> x, for x a bool
+    bounds = _Bounds()
     for op in rw:
         spec = op.spec
         name = op.name
@@ -138,6 +211,15 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
             op.name = "guard_false" if name == "guard_true" else "guard_true"
             op.args = [negation[id(v)]]
             name = op.name
+        if name in _CMP:
+            decided = bounds.test(op)
+            if decided is not None:
+                replace[id(op)] = Const(decided)
+                continue
+        elif name in ("int_add", "int_sub"):
+            bounds.note(op)
+        elif name in ("guard_true", "guard_false"):
+            bounds.guarded(op.args[0], name == "guard_true")
         if spec.pure and not (spec.flags & NOFOLD) and not spec.canraise and spec.impl is not None \
                 and op.args and all(isinstance(a, Const) for a in op.args):
             try:

@@ -202,6 +202,18 @@ def random_trace(rng):
             lines.append("guard_no_exception() [%s]" % live())
         elif k < 0.87:
             lines.append("%s(%s) [%s]" % (rng.choice(["guard_true", "guard_false"]), rng.choice(ints), live()))
+        elif k < 0.91:
+            # integer facts: x - c compared with a constant, guarded (bounds from guards)
+            x = rng.choice(ints)
+            lines.append("i%d = %s(%s, %d)" % (n, rng.choice(["int_add", "int_sub"]), x, rng.randint(-2, 2)))
+            ints.append("i%d" % n)
+            n += 1
+            a, b = rng.choice([x, "i%d" % (n - 1)]), str(rng.randint(-2, 3))
+            if rng.random() < 0.5:
+                a, b = b, a
+            lines.append("i%d = %s(%s, %s)" % (n, rng.choice(["int_lt", "int_le", "int_gt", "int_ge"]), a, b))
+            ints.append("i%d" % n)
+            lines.append("%s(i%d) [%s]" % (rng.choice(["guard_true", "guard_false"]), n, live()))
         elif k < 0.95:
             # a conditional jump on a comparison: (a < b) is False, then a guard on that
             lines.append("i%d = int_lt(%s, %s)" % (n, rng.choice(ints), rng.choice(ints)))
@@ -436,3 +448,67 @@ finish(r2)
 """)
     finally:
         del NS["sqrt"]
+
+
+def random_bounds_trace(rng):
+    """Offsets of two ints compared with constants and guarded, in every direction: what the
+    integer facts in `pure` must get exactly right (off-by-one in any bound shows here)."""
+    lines = ["[i0, i1]"]
+    ints = ["i0", "i1"]
+    n = 2
+    for _ in range(rng.randint(2, 12)):
+        x = rng.choice(ints)
+        if rng.random() < 0.5:
+            lines.append("i%d = %s(%s, %d)" % (n, rng.choice(["int_add", "int_sub"]), x, rng.randint(-3, 3)))
+            ints.append("i%d" % n)
+            n += 1
+            x = "i%d" % (n - 1)
+        a, b = x, str(rng.randint(-3, 3))
+        if rng.random() < 0.5:
+            a, b = b, a
+        lines.append("i%d = %s(%s, %s)" % (n, rng.choice(["int_lt", "int_le", "int_gt", "int_ge"]), a, b))
+        lines.append("%s(i%d) [i0, i1, i%d]" % (rng.choice(["guard_true", "guard_false"]), n, n))
+        ints.append("i%d" % n)
+        n += 1
+    lines.append("i%d = int_add(%s, %s)" % (n, ints[-1], ints[-2]))
+    lines.append("finish(i%d)" % n)
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_fuzz_integer_facts_against_reference(seed):
+    rng = random.Random(seed)
+    text = random_bounds_trace(rng)
+    for x in range(-5, 6):
+        for y in (-4, 0, 3):
+            ref_trace = parse_trace(text, NS)
+            ref = run_trace(ref_trace, [x, y])
+            trace = parse_trace(text, NS)
+            recorded = list(trace.ops)
+            trace.ops = optimize_trace(trace.inputargs, trace.ops)
+            got = run_trace(trace, [x, y])
+            assert ref.kind == got.kind, (text, x, y)
+            if ref.kind == "finish":
+                assert ref.value == got.value, (text, x, y)
+            else:
+                assert ref_trace.ops.index(ref.op) == recorded.index(got.op), (text, x, y)
+                assert ref.failvalues == got.failvalues, (text, x, y)
+
+
+def test_pure_drops_comparisons_decided_by_earlier_guards():
+    # 1 <= x, then x - 1 >= 0 (an interpreter's bounds check, then the list index check)
+    check(lambda ia, ops: dce.optimize(ia, pure.optimize(ia, ops)), """[i0]
+i1 = int_le(1, i0)
+guard_true(i1) [i0]
+i2 = int_sub(i0, 1)
+i3 = int_ge(i2, 0)
+guard_true(i3) [i0]
+i4 = int_lt(i0, 1)
+guard_false(i4) [i0]
+finish(i2)
+""", """[i0]
+i1 = int_le(1, i0)
+guard_true(i1) [i0]
+i2 = int_sub(i0, 1)
+finish(i2)
+""")
