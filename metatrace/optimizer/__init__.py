@@ -6,8 +6,8 @@ until something looks, so push/pop pairs vanish), ``heap`` (attribute and item s
 the end of the iteration or a guard's failure path), ``pure`` (common subexpressions, repeated
 guards, guards on classes already known) and ``dce`` (dead pure ops).  Loops then go through
 ``loop.optimize_loop`` (``licm``: invariant code motion; ``unroll``: memory carried in loop
-variables, peeling, unboxing).  ``enable_opts`` selects among them; integer bounds and tier 2
-are not built.
+variables, peeling, unboxing).  ``enable_opts`` selects among them.  Integer
+reasoning is limited to facts from guards in ``pure``; tier 2 is ``metatrace/backend``.
 """
 
 from __future__ import annotations
