@@ -98,6 +98,7 @@ def _foldable(v: Any) -> bool:
     return t is tuple and all(_foldable(x) for x in v)
 
 
+LEFT_LOOP_RETRIES = 3  # root traces aborted as left_loop from one key before one may close anyway
 IMMUTABLE_ARRAYS_KEPT = 100000  # immutable lists remembered across traces (they are kept alive)
 _BUILTIN_VALUE_TYPES = {int, float, str, bool, type(None), bytes}
 # residual calls that cannot run user code nor write attributes (keep the heap cache)
@@ -182,6 +183,10 @@ class MetaInterp:
         self.inline_sizes: Dict[Any, int] = {}
         self.residual_reasons: Dict[str, str] = {}
         self.merge_points_seen = 0
+        # a root trace started at a back edge (can_enter_jit) stops when it takes another
+        # loop's back edge first: it left its loop (see op_merge_point)
+        self.from_back_edge = False
+        self.back_edge_taken = False
         self.inlined_portals = 0
         self.assembler_calls: set = set()  # green keys entered through call_assembler
         self.dispatch = {name[3:]: getattr(self, name) for name in dir(self) if name.startswith("op_")}
@@ -532,7 +537,10 @@ class MetaInterp:
     def op_nop(self, frame: MIFrame, ins: tuple) -> None:
         frame.pc += 1
 
-    op_can_enter_jit = op_nop
+    def op_can_enter_jit(self, frame: MIFrame, ins: tuple) -> None:
+        if len(self.framestack) == 1:
+            self.back_edge_taken = True  # the next merge point is a loop's header
+        frame.pc += 1
 
     def op_goto(self, frame: MIFrame, ins: tuple) -> None:
         frame.pc = ins[1]
@@ -1414,6 +1422,19 @@ class MetaInterp:
                 raise TraceDone("jump", key, reds)
             if self.ws.has_compiled(key):
                 raise TraceDone("jump", key, reds)
+            if self.back_edge_taken and self.kind == "bridge":
+                # a loop header with no code yet: the bridge ends here and the interpreter
+                # runs that loop (and compiles it when it gets hot) instead of the bridge
+                # unrolling it
+                raise TraceDone("jump", key, reds)
+            if self.back_edge_taken and self.from_back_edge \
+                    and self.ws.left_loop.get(self.start_key, 0) < LEFT_LOOP_RETRIES:
+                # the loop this trace started in ended (or an inner loop that has no code yet
+                # turned around): closing here would make the loop's exit path the loop and
+                # its body a bridge.  Try again on a later iteration.
+                raise AbortTrace("left_loop", "took the back edge of another loop (%s) before coming "
+                                 "back to %s" % (self.ws.location(key), self.ws.location(self.start_key)))
+        self.back_edge_taken = False
         loc = self.ws.location(key)
         if self.location is None:
             self.location = loc

@@ -297,6 +297,7 @@ class WarmState:
         # traced into (inlined) rather than made through call_assembler
         self.tiny_entries: set = set()
         self.immutable_arrays: Dict[int, Any] = {}  # see MetaInterp.immutable_arrays
+        self.left_loop: Dict[Any, int] = {}  # start key -> root traces aborted as left_loop
         portal_jitcode.portal_runtime = self
         self.generation = 0  # bumped at every compile; trees unused for loop_longevity are freed
         self.retired_entries = 0  # loop entries of trees no longer in self.trees
@@ -359,7 +360,7 @@ class WarmState:
             counters[key] = min(threshold * (2 ** min(n_aborts, 16)), 2 ** 30)
         else:
             counters[key] = threshold
-        return self.finish(self.trace_loop(key, reds))
+        return self.finish(self.trace_loop(key, reds, counters is self.counters and self.counts_entries))
 
     def hot_entry(self, key: Tuple[Any, ...], n: Optional[int], reds: Tuple[Any, ...]) -> Any:
         """The first merge point of a portal call (portals with can_enter_jit): counted with
@@ -402,6 +403,9 @@ class WarmState:
             if kind == "jump":
                 key = exit.target_key
                 reds = result[1:]
+                nxt = trees.get(key)
+                if nxt is None or nxt.invalid:
+                    return self.jump_to_interpreter(key, reds)
                 continue
             outcome = self.guard_failed(tree, exit, result)
             if outcome.kind == "continue":
@@ -411,6 +415,20 @@ class WarmState:
             if outcome.kind == "return":
                 return Done(outcome.value)
             raise outcome.value
+
+    def jump_to_interpreter(self, key: Tuple[Any, ...], reds: Tuple[Any, ...]) -> Any:
+        """Compiled code jumped to a loop header that has no code (a bridge ends at the first
+        loop it reaches, or the target was freed or invalidated): the interpreter goes on from
+        there, and this back edge counts toward compiling that loop as if the interpreter had
+        taken it."""
+        n = self.counters.get(key)
+        if n is not None and n > 1:
+            self.counters[key] = n - 1
+            return tuple(key) + tuple(reds)
+        out = self.hot(key, n, reds)
+        if out is None:
+            return tuple(key) + tuple(reds)
+        return out
 
     def assembler_exit(self, tree: Tree, exit: Any, result: Tuple[Any, ...]) -> Any:
         """The rest of a ``call_assembler`` whose callee's tree, entered directly by the
@@ -505,9 +523,10 @@ class WarmState:
             return blackhole.run(frames, snap.mode, result, exc)
 
     # -- tracing ------------------------------------------------------------------------
-    def trace_loop(self, key: Tuple[Any, ...], reds: Tuple[Any, ...]) -> Outcome:
+    def trace_loop(self, key: Tuple[Any, ...], reds: Tuple[Any, ...], from_back_edge: bool = False) -> Outcome:
         mi = MetaInterp(self, "loop")
         mi.setup_loop(key, reds)
+        mi.from_back_edge = from_back_edge
         self.stats.bump("traces_started")
         return self._trace(mi, key, None, "redo", None, None)
 
@@ -562,6 +581,11 @@ class WarmState:
         if bridge_of is not None:
             gd = bridge_of[1]
             gd.blacklisted_until = gd.failures + self.eagerness * 4
+        elif reason == "left_loop":
+            # no back-off: the loop is hot, only this iteration was its last; try again a few
+            # back edges later
+            tries = self.left_loop[key] = self.left_loop.get(key, 0) + 1
+            self.counters[key] = (2, 3, 5, 7)[min(tries, 4) - 1]  # distances that break periodic exits
         else:
             self.aborts[key] = self.aborts.get(key, 0) + 1
         frame = mi.framestack[-1] if mi.framestack else None

@@ -38,6 +38,12 @@ ABORT_ADVICE: Dict[str, str] = {
     "internal_error": (
         "the tracer itself failed (a bug in metatrace); the trace was dropped and the program "
         "continued in the interpreter. Please report it with this log and the detail above."),
+    "left_loop": (
+        "the trace started at a loop's header (a `can_enter_jit`) but took another loop's "
+        "backward jump before coming back: the iteration it recorded left the loop. Closing "
+        "it anyway would make the loop's exit the compiled loop and its body a bridge, so the "
+        "trace was dropped and is retried on a later iteration (after a few tries it may close "
+        "through the other loop)."),
     "too_short": (
         "the trace started at an interpreted function's entry and the portal returned after "
         "next to no work: entering compiled code for so little work costs more than it "
@@ -152,6 +158,7 @@ ABORT_TITLES = {
     "bad_loop": "trace did not form a loop",
     "internal_error": "internal tracer error",
     "too_short": "function trace too short to pay",
+    "left_loop": "trace left its loop",
 }
 
 

@@ -101,3 +101,36 @@ def test_sieve_inner_loop_is_one_store(tmp_path) -> None:
         # no `index >= 0` check: implied by the primitive's `1 <= index` test
         for name in ("call_assembler", "len", "getfield", "new", "new_list", "guard_value", "int_ge"):
             assert name not in ops, (name, ops)
+
+
+NESTED = """\
+    Nested = (
+        run = (
+            | sum |
+            sum := 0.
+            1 to: 400 do: [ :i |
+                1 to: 2 do: [ :j | sum := sum + (i * j) ].
+                sum := sum - 1 ].
+            sum println
+        )
+    )"""
+
+
+def test_inner_loop_trace_is_the_inner_body(tmp_path) -> None:
+    # with threshold 3 the first trace at the inner loop's header starts on the iteration
+    # that leaves it; it is dropped (left_loop) instead of making the exit path the loop,
+    # and the loop compiled there runs the inner body
+    log = run_logged(tmp_path, "Nested", NESTED)
+    assert any(a["reason"] == "left_loop" for a in log["aborts"]), log["aborts"]
+    inner = [t for t in log["traces"] if t["kind"] == "loop" and t["green_key"]
+             and "int_mul" in [op["op"] for op in t["ops"]]]
+    assert inner
+    for t in inner:
+        names = [op["op"] for op in t["ops"]]
+        last = max([i for i, n in enumerate(names) if n == "label"] or [-1])
+        proper = names[last + 1:]
+        assert "int_mul" in proper and proper.count("int_add") <= 2, proper
+    # the outer loop is compiled too: the inner loop's exit bridge ends at the outer loop's
+    # header, and those back edges, taken in compiled code, count toward compiling it
+    busy = [t for t in log["traces"] if t["kind"] == "loop" and (t["entries"] or 0) > 100]
+    assert len(busy) >= 2, [(t["location"], t["entries"]) for t in log["traces"]]
