@@ -17,12 +17,10 @@ symbolic index is the same item; different ones are known apart when both are no
 
 from __future__ import annotations
 
-import math
-
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..ir.model import Const, Deferred, Op, Value
-from .pure import result_class
+from .pure import math_on_numbers
 from .sink import plain_attribute
 from .util import Rewrite
 
@@ -33,7 +31,6 @@ _SAFE = {
     "ptr_eq", "ptr_ne", "getglobal",
 }
 _LENGTH_KEEPING = {id(list.append)}  # list methods that do not move existing items
-_MATH_IDS = {id(getattr(math, n)) for n in dir(math) if callable(getattr(math, n))}
 
 
 def _sym(v: Value, syms: Dict[int, Tuple[Any, int]]) -> Tuple[Any, int]:
@@ -57,14 +54,6 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
     ge_zero: Dict[int, Value] = {}  # id(int_ge(x, 0)) -> x
 
     min_nonneg: Dict[Any, int] = {}  # base -> smallest offset proven >= 0
-
-    def numeric(v: Value) -> bool:
-        if isinstance(v, Const):
-            return type(v.value) in (int, float, bool)
-        cls = known.get(id(v))
-        if cls is None and isinstance(v, Op):
-            cls = result_class(v)
-        return cls in (int, float, bool)
 
     def is_nonneg(v: Value) -> bool:
         if isinstance(v, Const):
@@ -240,8 +229,7 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
         if name in _SAFE or name.startswith(("int_", "float_", "cast_")):
             out.append(op)
             continue
-        if name == "call" and isinstance(args[0], Const) and id(args[0].value) in _MATH_IDS \
-                and all(numeric(a) for a in args[1:]):
+        if math_on_numbers(op, known):
             out.append(op)  # math.sqrt(x) and friends on numbers look at no memory
             continue
         # anything else may look at the heap or run user code

@@ -40,7 +40,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from ..ir.model import Const, Deferred, FrameSnapshot, InputArg, Op, Snapshot, Value
 from .sink import plain_attribute
-from .pure import guard_holds, result_class
+from .pure import guard_holds, learn_class
 from .util import Rewrite, remap_uses
 from .virtualize import _virtualizable_class
 
@@ -180,12 +180,7 @@ class _Effects:
 def _classes(ops: List[Op], known: Dict[int, type]) -> Dict[int, type]:
     """Classes the ops establish: by class guards, or by what an op always produces."""
     for op in ops:
-        if op.name == "guard_class" and isinstance(op.args[1], Const):
-            known[id(op.args[0])] = op.args[1].value
-        else:
-            rc = result_class(op)
-            if rc is not None:
-                known[id(op)] = rc
+        learn_class(op, known)
     return known
 
 
@@ -379,24 +374,29 @@ def _unbox(label: Op, body: List[Op]) -> Optional[Tuple[List[Op], Op, List[Op]]]
 def _constant_vars(label: Op, body: List[Op]) -> List[Op]:
     """Loop variables that start as a constant and get the same constant back every iteration
     (an unboxed object's class-like attributes) are that constant."""
-    jump = body[-1]
-    starts = label.descr
-    keep = []
     replace: Dict[int, Value] = {}
-    for k, (lv, sv, jv) in enumerate(zip(label.args, starts, jump.args)):
+    for lv, sv, jv in zip(label.args, label.descr, body[-1].args):
         if isinstance(sv, Const) and isinstance(jv, Const) and sv.same_constant(jv) \
                 and isinstance(lv, InputArg) and lv.hint == "unboxed":
             replace[id(lv)] = sv
-        else:
-            keep.append(k)
+    return _fix_loop_vars(label, body, replace)
+
+
+def _fix_loop_vars(label: Op, body: List[Op], replace: Dict[int, Value]) -> List[Op]:
+    """The loop variables in ``replace`` are those constants in the loop proper: their uses
+    are rewritten, they leave the label and the jump (when the label lists start values), and
+    guards that now hold on constants go."""
     if not replace:
         return body
     for op in body:
         remap_uses(op, replace)
-    label.args = [label.args[k] for k in keep]
-    label.descr = [starts[k] for k in keep]
-    jump.args = [jump.args[k] for k in keep]
-    # guards on the now-constant values
+    if isinstance(label.descr, list):
+        jump = body[-1]
+        keep = [k for k, lv in enumerate(label.args) if id(lv) not in replace]
+        starts = label.descr
+        label.args = [label.args[k] for k in keep]
+        label.descr = [starts[k] for k in keep]
+        jump.args = [jump.args[k] for k in keep]
     return [op for op in body if not guard_holds(op)]
 
 
@@ -499,22 +499,12 @@ def _loop_values(pre: List[Op], label: Op, body: List[Op],
     for op in body:
         if op.name == "guard_value" and id(op.args[0]) in back and isinstance(op.args[1], Const) \
                 and op.args[1].same_constant(back[id(op.args[0])][0]) and id(op.args[0]) not in fixed:
-            c, sv = back[id(op.args[0])]
-            g = Op("guard_value", [sv, op.args[1]], op.descr)
+            g = Op("guard_value", [back[id(op.args[0])][1], op.args[1]], op.descr)
             g.location = op.location
             g.snapshot = entry_snapshot()
             pre.append(g)
             fixed[id(op.args[0])] = op.args[1]
-    if not fixed:
-        return body
-    for op in body:
-        remap_uses(op, fixed)
-    if isinstance(label.descr, list):
-        keep = [k for k, lv in enumerate(label.args) if id(lv) not in fixed]
-        label.args = [label.args[k] for k in keep]
-        label.descr = [starts[k] for k in keep]
-        jump.args = [jump.args[k] for k in keep]
-    return [op for op in body if not guard_holds(op)]
+    return _fix_loop_vars(label, body, fixed)
 
 
 def _hoist(ops: List[Op], invariant: Set[int], eff: _Effects,

@@ -75,6 +75,48 @@ def result_class(op: Op) -> Any:
     return {"new_list": list, "new_tuple": tuple, "new_dict": dict, "cast_int_to_float": float}.get(name)
 
 
+def learn_class(op: Op, known: Dict[int, type]) -> None:
+    """Record in ``known`` (id(value) -> exact class) what ``op`` establishes: the class a
+    ``guard_class`` checks, or the class its result always has."""
+    if op.name == "guard_class" and isinstance(op.args[1], Const):
+        known[id(op.args[0])] = op.args[1].value
+    else:
+        rc = result_class(op)
+        if rc is not None:
+            known[id(op)] = rc
+
+
+_MATH_IDS = {id(getattr(math, n)) for n in dir(math) if callable(getattr(math, n))}
+_NUMBERS = (int, float, bool)
+
+
+def math_on_numbers(op: Op, known: Dict[int, type]) -> bool:
+    """A ``call`` of a ``math`` function on numbers of known class: it runs no Python code and
+    reads no memory."""
+    args = op.args
+    if op.name != "call" or not (isinstance(args[0], Const) and id(args[0].value) in _MATH_IDS):
+        return False
+    for a in args[1:]:
+        cls = type(a.value) if isinstance(a, Const) else known.get(id(a))
+        if cls is None and isinstance(a, Op):
+            cls = result_class(a)
+        if cls not in _NUMBERS:
+            return False
+    return True
+
+
+def _may_write_quasi(op: Op, known: Dict[int, type]) -> bool:
+    """Could ``op`` write a quasi-immutable field (so a later ``guard_not_invalidated`` is
+    needed again)?  Calls and generic operators may run code; stores into lists and dicts and
+    math on numbers cannot."""
+    name = op.name
+    if not name.startswith(("call", "py_", "set", "del")):
+        return False
+    if name in ("setitem", "delitem") and known.get(id(op.args[0])) in (list, dict):
+        return False
+    return not math_on_numbers(op, known)
+
+
 _CMP = {"int_lt", "int_le", "int_gt", "int_ge"}
 
 
@@ -186,12 +228,8 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
             if invalidation_checked:
                 continue
             invalidation_checked = True
-        elif name.startswith(("call", "py_", "set", "del")) and not (
-                name in ("setitem", "delitem") and known.get(id(op.args[0])) in (list, dict)) and not (
-                name == "call" and isinstance(op.args[0], Const) and id(op.args[0].value) in _MATH_RESULT
-                and all(isinstance(a, Const) and type(a.value) in (int, float)
-                        or known.get(id(a)) in (int, float, bool) for a in op.args[1:])):
-            invalidation_checked = False  # code that may write a quasi-immutable field
+        elif _may_write_quasi(op, known):
+            invalidation_checked = False
         if guard_holds(op):
             continue
         if name == "ptr_eq":
@@ -227,14 +265,10 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
                 continue
             except Exception:
                 pass
-        if name == "guard_class" and isinstance(op.args[1], Const):
-            if known.get(id(op.args[0])) is op.args[1].value:
-                continue
-            known[id(op.args[0])] = op.args[1].value
-        else:
-            rc = result_class(op)
-            if rc is not None:
-                known[id(op)] = rc
+        if name == "guard_class" and isinstance(op.args[1], Const) \
+                and known.get(id(op.args[0])) is op.args[1].value:
+            continue
+        learn_class(op, known)
         if name in _DEDUP_GUARDS:
             k = (name, tuple(_key(a) for a in op.args))
             if k in guards:

@@ -753,7 +753,9 @@ class MetaInterp:
             box = self.canon(box)
             self.ensure_class(box, obj)
         if cacheable:
-            cached = self.heap.get((box, name)) or self.heap_immutable.get((box, name))
+            cached = self.heap.get((box, name))
+            if cached is None:
+                cached = self.heap_immutable.get((box, name))
             if cached is not None:
                 return obj.__dict__[name] if name in getattr(obj, "__dict__", ()) else getattr(obj, name), cached
         value, vbox = self.execute("getfield", [box], (obj, name), getattr, descr=name)

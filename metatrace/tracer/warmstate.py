@@ -244,7 +244,7 @@ class Tree:
     def add_guards(self, trace: CompiledTrace, known: Optional[Dict[int, type]] = None) -> None:
         """Make GuardDescrs, each with the classes known of its fail arguments at that point
         (a bridge traced from the guard starts with that knowledge)."""
-        from ..optimizer.pure import result_class
+        from ..optimizer.pure import learn_class
 
         known = dict(known or {})
         for i, op in enumerate(trace.ops):
@@ -259,12 +259,7 @@ class Tree:
                         pass
                 trace.guards.append(gd)
                 self.guard_descrs[id(op)] = gd
-            if op.name == "guard_class" and isinstance(op.args[1], Const):
-                known[id(op.args[0])] = op.args[1].value
-            else:
-                rc = result_class(op)
-                if rc is not None:
-                    known[id(op)] = rc
+            learn_class(op, known)
 
     def compile(self) -> None:
         self.func, self.exits, self.source = compile_tree(self)
