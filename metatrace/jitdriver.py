@@ -101,7 +101,9 @@ class JitDriver:
 
     def printable_location(self, greens: Sequence[Any]) -> str:
         if self.get_printable_location is None:
-            return ", ".join("%s=%r" % (n, g) for n, g in zip(self.greens, greens))
+            from .ir.text import safe_repr
+
+            return ", ".join("%s=%s" % (n, safe_repr(g, 200)) for n, g in zip(self.greens, greens))
         try:
             return str(self.get_printable_location(*greens))
         except Exception as exc:  # a broken callback must not break the program

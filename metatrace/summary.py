@@ -12,7 +12,7 @@ def format_counters(stats: Dict[str, Any], title: str = "metatrace JIT summary")
     lines: List[str] = [title]
     order = ["loops", "bridges", "tier1", "tier2", "traces_started", "bridge_traces_started",
              "loop_entries", "guard_failures", "blackholes", "invalidations", "compile_failures",
-             "aborts", "tier2_runs", "tier2_iterations", "tier2_failures"]
+             "internal_errors", "aborts", "tier2_runs", "tier2_iterations", "tier2_failures"]
     for key in order:
         lines.append("  %-24s %12d" % (key, stats.get(key, 0)))
     for reason, n in sorted(stats.get("aborts_by_reason", {}).items()):

@@ -10,15 +10,37 @@ instead, so hot paths never leave the function.  An op that can raise is wrapped
 
 from __future__ import annotations
 
+import keyword
 import math
 import operator
 import types
+import unicodedata
+import warnings
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..ir.model import EXC, Const, Op, Value
 from ..tracer import semantics as sem
 
 MAX_NESTING = 60  # Python's parser allows about 100 nested blocks
+INT_LITERAL_MAX = 1 << 63  # larger ints are bound constants (repr has a digit limit, and cost)
+
+# Nothing that comes from the traced program is pasted into the source as text: constants other
+# than small numbers, bools, None and short exact strings (written with repr, which always gives a
+# literal) are names bound in the function's globals; attribute names are written as `.name` only
+# when they are plain identifiers, otherwise the access is a getattr/setattr call with the name
+# as a constant; comments carry locations through ascii(), so no character can end them.
+
+
+def plain_identifier(name: Any) -> bool:
+    """``name`` can be written after a dot and means the same attribute there (the parser
+    NFKC-normalizes identifiers, so only names that normalization leaves alone)."""
+    return (type(name) is str and name.isidentifier() and not keyword.iskeyword(name)
+            and unicodedata.normalize("NFKC", name) == name)
+
+
+def comment_text(text: Any, limit: int = 100) -> str:
+    """A location as the text of a ``#`` comment: printable ASCII only."""
+    return ascii(str(text))[1:-1][:limit]
 
 
 class CodegenError(Exception):
@@ -69,18 +91,33 @@ class PyGen:
         t = type(value)
         if value is None or t is bool:
             return repr(value)
-        if t is int:
+        if t is int and -INT_LITERAL_MAX <= value < INT_LITERAL_MAX:
             return repr(value) if value >= 0 else "(%r)" % value
         if t is float and math.isfinite(value) and not (value == 0.0 and math.copysign(1.0, value) < 0):
             return repr(value) if value >= 0 else "(%r)" % value
         if t is str and len(value) < 200:
             return repr(value)
+        return self.bound(value)
+
+    def bound(self, value: Any) -> str:
+        """A name in the function's globals for this very object."""
         key = id(value)
         if key not in self.const_ids:
             n = "K%d" % len(self.consts)
             self.consts[n] = value
             self.const_ids[key] = n
         return self.const_ids[key]
+
+    def ref(self, v: Value) -> str:
+        """``v`` where its identity matters (``is``): a literal would be another object."""
+        if isinstance(v, Const) and not (v.value is None or type(v.value) is bool):
+            return self.bound(v.value)
+        return self.name(v)
+
+    def base(self, v: Value) -> str:
+        """``v`` where an attribute access follows it (``57.x`` does not parse)."""
+        n = self.name(v)
+        return "(%s)" % n if n[:1].isdigit() else n
 
     def emit(self, indent: int, text: str) -> None:
         self.lines.append("    " * indent + text)
@@ -156,14 +193,26 @@ class PyGen:
         if name in ("call", "call_pure", "call_loopinvariant", "call_portal"):
             kwnames = op.descr or ()
             npos = len(args) - 1 - len(kwnames)
-            parts = args[1:1 + npos] + ["%s=%s" % (k, a) for k, a in zip(kwnames, args[1 + npos:])]
+            parts = args[1:1 + npos] + ["%s=%s" % (k, a) if plain_identifier(k)
+                                        else "**{%s: %s}" % (self.const(k), a)
+                                        for k, a in zip(kwnames, args[1 + npos:])]
             return "%s(%s)" % (args[0], ", ".join(parts))
         if name == "getglobal":
             d, gname = op.descr
-            return "%s[%r]" % (self.const(d), gname)
+            return "%s[%s]" % (self.const(d), self.const(gname))
+        if name in ("ptr_eq", "ptr_ne", "guard_is"):
+            args = [self.ref(a) for a in op.args]
         descr = op.descr
         if name in ("getfield", "setfield"):
+            if not plain_identifier(descr):
+                if name == "getfield":
+                    return "_getattr(%s, %s)" % (args[0], self.const(descr))
+                return "_setattr(%s, %s, %s)" % (args[0], self.const(descr), args[1])
+            args[0] = self.base(op.args[0])
             dtext = descr
+        elif name in ("guard_value", "guard_class"):
+            args[0] = self.base(op.args[0])
+            dtext = self.const(descr) if descr is not None else ""
         elif descr is not None:
             dtext = self.const(descr)
         else:
@@ -184,7 +233,7 @@ class PyGen:
                 i += 1
                 continue
             if name == "debug_merge_point":
-                self.emit(indent, "# %s" % str(op.descr).replace("\n", " ")[:100])
+                self.emit(indent, "# %s" % comment_text(op.descr))
                 i += 1
                 continue
             if name == "jump":
@@ -281,8 +330,10 @@ class PyGen:
             if d.kind == "append":
                 for v in d.values:
                     self.emit(indent, "%s.append(%s)" % (t, self.name(v)))
+            elif d.kind == "setfield" and plain_identifier(d.key):
+                self.emit(indent, "%s.%s = %s" % (self.base(d.target), d.key, self.name(d.values[0])))
             elif d.kind == "setfield":
-                self.emit(indent, "%s.%s = %s" % (t, d.key, self.name(d.values[0])))
+                self.emit(indent, "_setattr(%s, %s, %s)" % (t, self.const(d.key), self.name(d.values[0])))
             elif d.kind == "alloc" and d.key is list:
                 self.emit(indent, "%s = [None] * %d" % (t, d.values[0].value))
             elif d.kind == "alloc":
@@ -321,6 +372,8 @@ def namespace(consts: Dict[str, Any]) -> Dict[str, Any]:
     ns: Dict[str, Any] = {
         "__builtins__": __builtins__,
         "_type": type,
+        "_getattr": getattr,
+        "_setattr": setattr,
         "_new": object.__new__,
         "_ops": operator,
         "_slice": slice,
@@ -340,6 +393,17 @@ def compile_tree(tree: Any) -> Any:
     t2 = getattr(tree, "t2", None)
     if t2 is not None:
         t2.bind(ns)
-    code = compile(src, "<metatrace tree %d>" % tree.id, "exec")
+    code = compile_source(src, "<metatrace tree %d>" % tree.id)
     exec(code, ns)
     return ns["tree_%d" % tree.id], gen.exits, src
+
+
+def compile_source(src: str, filename: str) -> Any:
+    """Compile generated source with every warning an error: a warning (``57.__class__``, an
+    ``is`` with a literal) means the generator wrote something it did not mean."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            return compile(src, filename, "exec")
+        except (SyntaxError, SyntaxWarning, ValueError) as e:
+            raise CodegenError("generated source does not compile (%s: %s)" % (type(e).__name__, e))

@@ -44,11 +44,27 @@ def _obj_name(obj: Any, names: Dict[int, str]) -> str:
     return name
 
 
+def safe_repr(value: Any, limit: Optional[int] = None) -> str:
+    """``repr`` for logs and texts: never raises (a user ``__repr__`` may), and ints past
+    ``repr``'s digit limit are written in hex (a literal too, with no such limit)."""
+    try:
+        if isinstance(value, int) and value.bit_length() > 13000:
+            text = hex(value)
+        elif type(value) is tuple:
+            items = [safe_repr(v) for v in value]
+            text = "(%s,)" % items[0] if len(items) == 1 else "(%s)" % ", ".join(items)
+        else:
+            text = repr(value)
+    except Exception as e:
+        text = "<%s object: repr failed: %s>" % (type(value).__name__, type(e).__name__)
+    return text if limit is None else text[:limit]
+
+
 def format_const(value: Any, names: Dict[int, str]) -> str:
     if value is None or isinstance(value, (bool, int, float, str)):
-        return repr(value)
+        return safe_repr(value)
     if isinstance(value, tuple) and all(v is None or isinstance(v, (bool, int, float, str)) for v in value):
-        return repr(value)
+        return safe_repr(value)
     return "$" + _obj_name(value, names)
 
 

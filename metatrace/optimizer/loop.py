@@ -592,7 +592,7 @@ def _carry(pre: List[Op], body: List[Op], invariant: Set[int], eff: _Effects,
             loc: Loc = ("f", _key(op.args[0]), op.descr)
             where.setdefault(loc, (op.args[0], op.descr))
         elif name in ("getitem", "setitem") and base_ok(op.args[0]) and eff.class_of(op.args[0]) is list \
-                and isinstance(op.args[1], Const) and type(op.args[1].value) is int and op.args[1].value >= 0:
+                and _list_index(op.args[1]) is not None:
             loc = ("i", _key(op.args[0]), op.args[1].value)
             where.setdefault(loc, (op.args[0], op.args[1]))
         else:
@@ -652,15 +652,24 @@ def _carry(pre: List[Op], body: List[Op], invariant: Set[int], eff: _Effects,
 def _loc_of(op: Op, eff: _Effects) -> Optional[Loc]:
     if op.name in ("getfield", "setfield"):
         return ("f", _key(op.args[0]), op.descr)
-    if op.name in ("getitem", "setitem") and isinstance(op.args[1], Const):
+    if op.name in ("getitem", "setitem") and _list_index(op.args[1]) is not None:
         return ("i", _key(op.args[0]), op.args[1].value)
+    return None
+
+
+def _list_index(v: Value) -> Optional[int]:
+    """The index of a carried list location: a constant exact int >= 0 (a slice, a negative
+    index or any other key is not a location of its own; ``_exclusive`` keeps such accesses
+    from aliasing a carried one)."""
+    if isinstance(v, Const) and type(v.value) is int and v.value >= 0:
+        return v.value
     return None
 
 
 def _deferred_loc(d: Deferred, eff: _Effects) -> Optional[Loc]:
     if d.kind == "setfield":
         return ("f", _key(d.target), d.key)
-    if d.kind == "setitem" and isinstance(d.key, Const):
+    if d.kind == "setitem" and _list_index(d.key) is not None:
         return ("i", _key(d.target), d.key.value)
     return None
 

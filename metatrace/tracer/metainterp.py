@@ -901,7 +901,9 @@ class MetaInterp:
 
     def op_build_set(self, frame: MIFrame, ins: tuple) -> None:
         regs = ins[2]
-        value, box = self.residual(set, Const(_build_set), [frame.boxes[r] for r in regs],
+        # the callee that runs now and the one recorded must be the same: ``set(a, b)`` is not
+        # ``{a, b}`` (and ``set(x)`` of one item would iterate over it)
+        value, box = self.residual(_build_set, Const(_build_set), [frame.boxes[r] for r in regs],
                                    tuple(frame.values[r] for r in regs), ())
         frame.set(ins[1], value, box)
         frame.pc += 1
@@ -1400,11 +1402,14 @@ class MetaInterp:
             rboxes = [frame.boxes[r] for r in jc.red_regs]
             gbox = Const(greens)
             self.assembler_calls.add(greens)
+            # the callee's frame goes first: the call's guards (no exception, or the exception
+            # it raised) resume the caller at its call instruction, done, with the call's
+            # result or exception; the callee's body must never run a second time
+            self.pop_frame()
+            parent = self.framestack[-1]
             value, box = self.execute("call_assembler",
                                       [Const(rt.call_assembler), gbox, self._tuple_box(rboxes)],
                                       (greens, tuple(reds)), rt.call_assembler)
-            self.pop_frame()
-            parent = self.framestack[-1]
             self.store_result(parent, value, box)
             parent.pc += 1
             return

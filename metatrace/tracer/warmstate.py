@@ -9,6 +9,7 @@ exception when one escapes the loop.
 from __future__ import annotations
 
 import itertools
+import os
 import sys
 import time
 import traceback
@@ -19,7 +20,7 @@ from ..backend.pygen import CodegenError, compile_tree
 from ..backend.tiering import Tier2
 from ..errors import PortalError
 from ..ir.model import EXC, Const, Op, Snapshot, Value
-from ..ir.text import format_ops
+from ..ir.text import format_ops, safe_repr
 from ..log import LOG
 from ..optimizer import optimize_trace
 from ..optimizer.loop import entry_snapshot_for, optimize_loop
@@ -36,6 +37,7 @@ MIN_FUNCTION_OPS = 24  # a trace ending in the portal's return must do at least 
 MIN_FUNCTION_STEPS = 6  # ... or replace at least this many interpreted instructions
 _BOOKKEEPING = {"debug_merge_point", "guard_no_exception", "label", "finish"}
 _tracing: List[Any] = []  # the MetaInterp currently recording, if any (one at a time)
+_said: set = set()  # internal errors already reported on stderr (once each per process)
 
 
 class Done:
@@ -154,7 +156,7 @@ class CompiledTrace:
                 }
                 if g.by_value:
                     entry["guard"]["failures_by_value"] = [
-                        {"value": (k[1].__name__ if isinstance(k[1], type) else repr(k[1])[:60])
+                        {"value": (k[1].__name__ if isinstance(k[1], type) else safe_repr(k[1], 60))
                          if k[0] != "id" else "<object>", "count": n}
                         for k, n in sorted(g.by_value.items(), key=lambda kv: -kv[1])[:10]]
             ops.append(entry)
@@ -163,7 +165,7 @@ class CompiledTrace:
             "id": self.id,
             "kind": self.kind,
             "driver": str(self.driver.name),
-            "green_key": [repr(k)[:120] for k in (self.key or ())],
+            "green_key": [safe_repr(k, 120) for k in (self.key or ())],
             "location": self.location,
             "parent_guard": self.parent.guard_id if self.parent is not None else None,
             "parent_trace": self.parent.trace.id if self.parent is not None else None,
@@ -201,19 +203,19 @@ def _val_json(v: Value, printer: Any) -> Any:
             return {"const": val}
         if isinstance(val, float) and val == val and val not in (float("inf"), float("-inf")):
             return {"const": val}
-        return {"const": repr(val)[:80]}
+        return {"const": safe_repr(val, 80)}
     return printer.name(v)
 
 
 def _descr_json(op: Op) -> Any:
     d = op.descr
-    if d is None or isinstance(d, (str, int, float, bool)):
+    if d is None or isinstance(d, (str, float, bool)) or (isinstance(d, int) and abs(d) < 2 ** 53):
         return d
     if isinstance(d, type):
         return d.__name__
     if isinstance(d, tuple) and op.name == "getglobal":
         return d[1]
-    return repr(d)[:80]
+    return safe_repr(d, 80)
 
 
 class Tree:
@@ -544,8 +546,8 @@ class WarmState:
             try:
                 return self.compile_trace(mi, done, key, bridge_of)
             except Exception as e:  # a bug in the optimizer or backend: the program goes on
-                sys.stderr.write("metatrace: internal compile error, trace dropped:\n%s" % traceback.format_exc())
-                self.abort(mi, key, bridge_of, "internal_error", "%s: %s" % (type(e).__name__, e))
+                self.stats.bump("compile_failures")
+                self.internal_error(mi, key, bridge_of, "optimizer or backend", e)
                 return self.outcome_of(mi, done)
         except StopNow as stop:
             self.abort(mi, key, bridge_of, "escaped", "an exception left the interpreter loop while tracing")
@@ -562,9 +564,22 @@ class WarmState:
                         self.dont_inline.add(big)
             return self.blackhole_after_abort(mi)
         except Exception as e:  # a bug in the tracer: keep the program right if we can
-            sys.stderr.write("metatrace: internal tracer error, trace aborted:\n%s" % traceback.format_exc())
-            self.abort(mi, key, bridge_of, "internal_error", "%s: %s" % (type(e).__name__, e))
+            self.internal_error(mi, key, bridge_of, "tracer", e)
             return self.blackhole_after_abort(mi)
+
+    def internal_error(self, mi: MetaInterp, key: Any, bridge_of: Any, where: str, e: Exception) -> None:
+        """A bug of the JIT's own: counted (``internal_errors``), logged as an abort with the
+        traceback, and said once per distinct error on stderr; the program goes on."""
+        self.stats.bump("internal_errors")
+        what = "%s: %s" % (type(e).__name__, e)
+        self.abort(mi, key, bridge_of, "internal_error", "%s\n%s" % (what, traceback.format_exc()))
+        tb = traceback.extract_tb(e.__traceback__)
+        at = " (%s:%d)" % (os.path.basename(tb[-1].filename), tb[-1].lineno) if tb else ""
+        line = "metatrace: internal error in the %s, trace dropped, the program goes on: %s%s" % (
+            where, what[:300], at)
+        if line not in _said:
+            _said.add(line)
+            sys.stderr.write(line + "\n")
 
     def blackhole_after_abort(self, mi: MetaInterp) -> Outcome:
         self.stats.bump("blackholes")
@@ -590,7 +605,7 @@ class WarmState:
             "reason": reason,
             "detail": detail,
             "location": mi.location or self.location(key),
-            "green_key": [repr(k) for k in key] if key is not None else [],
+            "green_key": [safe_repr(k, 120) for k in key] if key is not None else [],
             "ops": len(mi.ops),
             "source": ({"file": frame.jitcode.filename, "line": frame.jitcode.line_of(frame.pc),
                         "function": frame.jitcode.name} if frame is not None else None),
