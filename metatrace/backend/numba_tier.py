@@ -31,6 +31,7 @@ import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..ir.model import Const, Op, Value
+from .pygen import compile_source
 
 INT_MIN = -(1 << 63)
 INT_MAX = (1 << 63) - 1
@@ -485,7 +486,7 @@ def compile_kernel(src: str, consts: Dict[str, float], classes: Sequence[Any]) -
 
         ns: Dict[str, Any] = dict(_intrinsics())
         ns.update(consts)
-        exec(compile(src, "<metatrace tier-2 kernel>", "exec"), ns)
+        exec(compile_source(src, "<metatrace tier-2 kernel>"), ns)
         sig = tuple(_numba_type(c) for c in classes)
         disp = numba.njit(sig)(ns["kernel"])
         fn: Callable[..., Any] = disp
@@ -544,5 +545,5 @@ class Kernel:
             if c is None:
                 ns["_C%d" % j] = plan.jump.args[j].value  # type: ignore[attr-defined]
         self.wrapper_src = wrapper_source(plan, classes, self.out_classes)
-        exec(compile(self.wrapper_src, "<metatrace tier-2 entry>", "exec"), ns)
+        exec(compile_source(self.wrapper_src, "<metatrace tier-2 entry>"), ns)
         self.enter = ns["enter"]

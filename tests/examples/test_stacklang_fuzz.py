@@ -52,7 +52,7 @@ def check_seed(seed, threshold, eagerness, backend="auto"):
 
 def fuzz(count, budget_s, backend="auto", first=0):
     totals = {"loops": 0, "bridges": 0, "guard_failures": 0, "tier2": 0, "tier2_iterations": 0,
-              "tier2_failures": 0}
+              "tier2_failures": 0, "compile_failures": 0, "internal_errors": 0}
     start = time.time()
     done = 0
     for seed in range(first, first + count):
@@ -73,6 +73,8 @@ def test_fuzz_bounded():
     assert totals["loops"] >= done // 2
     assert totals["bridges"] >= done // 4
     assert totals["guard_failures"] > 0
+    # every generated source compiled (with warnings as errors) and the JIT met no bug of its own
+    assert totals["compile_failures"] == 0 and totals["internal_errors"] == 0, totals
 
 
 @pytest.mark.slow
