@@ -1,0 +1,355 @@
+"""fuzzvm: a register VM for differential fuzzing of the JIT (a real file: the JIT reads it).
+
+Loaded twice by the harness (JIT off / on, ``metatrace.testing.load_module``).  Guest values are
+Python values: ints (growing past 64 bits), floats, bools, None, strings, lists, ``Obj`` (mutable
+attributes ``x``/``y`` and an optional ``z``), ``Vec`` (immutable ``a``/``b``).  The VM state a
+program can reach -- and that the harness dumps as "the heap" -- is ``vm.globals``, the main
+frame's registers and ``vm.cfg`` (a quasi-immutable field whose writes invalidate code).
+
+An instruction is ``(op, a, b, c)``.  Jumps take absolute pcs (the generator's labels are
+resolved by :func:`assemble`).  Guest exceptions (``RAISE`` and the Python errors below) unwind
+to the innermost ``TRY`` handler of the frame, which gets the description in register 0; an
+uncaught one leaves the frame (and the caller's ``CALL`` may catch it).
+"""
+
+import math
+
+import metatrace
+from metatrace import can_enter_jit, jit_merge_point
+
+OPNAMES = (
+    "LABEL CONST MOV BIN ADDK MULMOD JMP JT JF JLTK JLT NEWLIST APPEND GETI SETI LEN NEWOBJ GETF "
+    "SETF NEWVEC VGET CALL RET PRINT FMT TRY ENDTRY RAISE TOFLOAT TOINT SQRT NEG NOT GLOAD GSTORE "
+    "SETMODE GETMODE ISINT POP"
+).split()
+(LABEL, CONST, MOV, BIN, ADDK, MULMOD, JMP, JT, JF, JLTK, JLT, NEWLIST, APPEND, GETI, SETI, LEN,
+ NEWOBJ, GETF, SETF, NEWVEC, VGET, CALL, RET, PRINT, FMT, TRY, ENDTRY, RAISE, TOFLOAT, TOINT, SQRT,
+ NEG, NOT, GLOAD, GSTORE, SETMODE, GETMODE, ISINT, POP) = range(len(OPNAMES))
+
+BINOPS = "add sub mul floordiv mod truediv lt le eq ne and or xor lshift rshift min max".split()
+(B_ADD, B_SUB, B_MUL, B_FLOORDIV, B_MOD, B_TRUEDIV, B_LT, B_LE, B_EQ, B_NE, B_AND, B_OR, B_XOR,
+ B_LSHIFT, B_RSHIFT, B_MIN, B_MAX) = range(len(BINOPS))
+
+MAX_BITS = 3000
+MAX_LIST = 400
+MAX_DEPTH = 40
+NREGS = 16
+
+
+class GuestError(Exception):
+    def __init__(self, value):
+        Exception.__init__(self, value)
+        self.value = value
+
+
+class Obj:
+    def __init__(self, k):
+        self.x = k
+        self.y = None
+
+    def __repr__(self):
+        return "<Obj>"
+
+
+class Vec:
+    _immutable_fields_ = ("a", "b")
+
+    def __init__(self, a, b):
+        self.a = a
+        self.b = b
+
+    def __repr__(self):
+        return "<Vec>"
+
+
+class Cfg:
+    _immutable_fields_ = ("mode?",)
+
+    def __init__(self):
+        self.mode = 1
+
+
+class Func:
+    _immutable_fields_ = ("name", "code[*]", "consts[*]", "nargs", "prog")
+
+    def __init__(self, name, code, consts, nargs):
+        self.name = name
+        self.code = code
+        self.consts = consts
+        self.nargs = nargs
+        self.prog = None
+
+
+class Prog:
+    _immutable_fields_ = ("funcs[*]",)
+
+    def __init__(self, funcs):
+        self.funcs = funcs
+
+
+class Frame:
+    def __init__(self, func, args, depth):
+        if depth > MAX_DEPTH:
+            raise GuestError("too deep")
+        self.regs = args + [0] * (NREGS - len(args))
+        self.handlers = []
+        self.depth = depth
+
+
+class VM:
+    def __init__(self):
+        self.out = []
+        self.globals = [0, 0, 0, 0]
+        self.cfg = Cfg()
+
+
+def location(pc, func):
+    return "%s:%d %s" % (func.name, pc, OPNAMES[func.code[pc][0]])
+
+
+def big(r):
+    if type(r) is int and r.bit_length() > MAX_BITS:
+        raise GuestError("int too big")
+    return r
+
+
+def binop(op, x, y):
+    if op == B_ADD:
+        return x + y
+    if op == B_SUB:
+        return x - y
+    if op == B_MUL:
+        return big(x * y)
+    if op == B_FLOORDIV:
+        return x // y
+    if op == B_MOD:
+        return x % y
+    if op == B_TRUEDIV:
+        return x / y
+    if op == B_LT:
+        return x < y
+    if op == B_LE:
+        return x <= y
+    if op == B_EQ:
+        return x == y
+    if op == B_NE:
+        return x != y
+    if op == B_AND:
+        return x & y
+    if op == B_OR:
+        return x | y
+    if op == B_XOR:
+        return x ^ y
+    if op == B_LSHIFT:
+        if y > 80:
+            raise GuestError("shift too far")
+        return big(x << y)
+    if op == B_RSHIFT:
+        return x >> y
+    if op == B_MIN:
+        return x if x < y else y
+    return x if x > y else y
+
+
+def show(v, depth=0):
+    """A canonical text of a guest value (no addresses)."""
+    if depth > 3:
+        return "..."
+    t = type(v)
+    if t is list:
+        parts = []
+        for x in v[:12]:
+            parts.append(show(x, depth + 1))
+        return "[" + ",".join(parts) + ("...]" if len(v) > 12 else "]")
+    if t is Obj:
+        return "O(%s,%s)" % (show(v.x, depth + 1), show(v.y, depth + 1))
+    if t is Vec:
+        return "V(%s,%s)" % (show(v.a, depth + 1), show(v.b, depth + 1))
+    if t is float:
+        return "f" + repr(v)
+    return repr(v)
+
+
+def fmt(kind, x, y):
+    if kind == 0:
+        return "%s|%s" % (show(x), show(y))
+    if kind == 1:
+        return "%d" % x
+    if kind == 2:
+        return "%.3f" % x
+    if kind == 3:
+        return f"{x}:{y!r}"
+    return "%5s/%-4s" % (x, y)
+
+
+def describe(e):
+    if type(e) is GuestError:
+        return "E:" + show(e.value)
+    return type(e).__name__ + ":" + str(e)
+
+
+@metatrace.jit(greens=["pc", "func"], reds=["frame", "vm"], get_printable_location=location,
+               name="fuzzvm")
+def run(func, frame, vm):
+    pc = 0
+    while True:
+        jit_merge_point(pc=pc, func=func, frame=frame, vm=vm)
+        op, a, b, c = func.code[pc]
+        pc += 1
+        here = pc
+        regs = frame.regs
+        try:
+            if op == CONST:
+                regs[a] = func.consts[b]
+            elif op == MOV:
+                regs[a] = regs[b]
+            elif op == BIN:
+                regs[a] = binop(c[0], regs[b], regs[c[1]])
+            elif op == ADDK:
+                regs[a] = regs[b] + c
+            elif op == MULMOD:
+                regs[a] = (regs[b] * c) % 1000003
+            elif op == JMP:
+                pc = a
+            elif op == JT:
+                if regs[a]:
+                    pc = b
+            elif op == JF:
+                if not regs[a]:
+                    pc = b
+            elif op == JLTK:
+                if regs[a] < c:
+                    pc = b
+            elif op == JLT:
+                if regs[a] < regs[c]:
+                    pc = b
+            elif op == NEWLIST:
+                regs[a] = []
+            elif op == APPEND:
+                lst = regs[a]
+                if type(lst) is not list:
+                    raise GuestError("append to non-list")
+                if len(lst) >= MAX_LIST:
+                    raise GuestError("list full")
+                lst.append(regs[b])
+            elif op == POP:
+                regs[a] = regs[b].pop()
+            elif op == GETI:
+                regs[a] = regs[b][regs[c]]
+            elif op == SETI:
+                lst = regs[a]
+                if type(lst) is not list:
+                    raise GuestError("setitem on non-list")
+                lst[regs[b]] = regs[c]
+            elif op == LEN:
+                regs[a] = len(regs[b])
+            elif op == NEWOBJ:
+                regs[a] = Obj(regs[b])
+            elif op == GETF:
+                o = regs[b]
+                if type(o) is not Obj:
+                    raise GuestError("not an Obj")
+                if c == 0:
+                    regs[a] = o.x
+                elif c == 1:
+                    regs[a] = o.y
+                else:
+                    regs[a] = o.z
+            elif op == SETF:
+                o = regs[a]
+                if type(o) is not Obj:
+                    raise GuestError("not an Obj")
+                if c == 0:
+                    o.x = regs[b]
+                elif c == 1:
+                    o.y = regs[b]
+                else:
+                    o.z = regs[b]
+            elif op == NEWVEC:
+                regs[a] = Vec(regs[b], regs[c])
+            elif op == VGET:
+                v = regs[b]
+                if type(v) is not Vec:
+                    raise GuestError("not a Vec")
+                if c == 0:
+                    regs[a] = v.a
+                else:
+                    regs[a] = v.b
+            elif op == CALL:
+                callee = func.prog.funcs[b]
+                args = regs[c:c + callee.nargs]
+                regs[a] = run(callee, Frame(callee, args, frame.depth + 1), vm)
+            elif op == RET:
+                return regs[a]
+            elif op == PRINT:
+                vm.out.append(show(regs[a]))
+            elif op == FMT:
+                regs[a] = fmt(c[0], regs[b], regs[c[1]])
+            elif op == TRY:
+                frame.handlers.append(a)
+            elif op == ENDTRY:
+                frame.handlers.pop()
+            elif op == RAISE:
+                raise GuestError(regs[a])
+            elif op == TOFLOAT:
+                regs[a] = float(regs[b])
+            elif op == TOINT:
+                regs[a] = int(regs[b])
+            elif op == SQRT:
+                regs[a] = math.sqrt(regs[b])
+            elif op == NEG:
+                regs[a] = -regs[b]
+            elif op == NOT:
+                regs[a] = not regs[b]
+            elif op == GLOAD:
+                regs[a] = vm.globals[b]
+            elif op == GSTORE:
+                vm.globals[a] = regs[b]
+            elif op == SETMODE:
+                vm.cfg.mode = regs[a]
+            elif op == GETMODE:
+                regs[a] = vm.cfg.mode
+            elif op == ISINT:
+                regs[a] = type(regs[b]) is int
+        except (GuestError, ZeroDivisionError, TypeError, IndexError, OverflowError, ValueError,
+                AttributeError) as e:
+            if not frame.handlers:
+                raise
+            pc = frame.handlers.pop()
+            regs[0] = describe(e)
+        if op == JLTK and pc < here:  # a loop's back edge
+            can_enter_jit(pc=pc, func=func, frame=frame, vm=vm)
+
+
+def assemble(spec):
+    """``spec``: a list of ``(name, nargs, code, consts)`` where code may hold ``("LABEL", name)``
+    pseudo-instructions and jump targets by label name.  Returns a :class:`Prog`."""
+    funcs = []
+    for name, nargs, code, consts in spec:
+        labels = {}
+        pcs = 0
+        for ins in code:
+            if ins[0] == "LABEL":
+                labels[ins[1]] = pcs
+            else:
+                pcs += 1
+        out = []
+        for ins in code:
+            if ins[0] == "LABEL":
+                continue
+            opname = ins[0]
+            op = OPNAMES.index(opname)
+            a, b, c = (list(ins[1:]) + [0, 0, 0])[:3]
+            if opname in ("JMP", "TRY"):
+                a = labels.get(a, pcs)
+            elif opname in ("JT", "JF", "JLTK", "JLT"):
+                b = labels.get(b, pcs)
+            elif opname in ("BIN", "FMT"):
+                c = tuple(c)
+            out.append((op, a, b, c))
+        out.append((RET, 1, 0, 0))  # every function ends in a return
+        funcs.append(Func(name, tuple(out), tuple(consts), nargs))
+    prog = Prog(tuple(funcs))
+    for f in funcs:
+        f.prog = prog
+    return prog
