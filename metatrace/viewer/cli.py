@@ -26,6 +26,13 @@ def _err(prog: str, msg: str) -> None:
     sys.stderr.write("%s: %s\n" % (prog, msg))
 
 
+def _bad_log(e: LogError) -> int:
+    """A log that cannot be read: its one line ``FILE: WHERE: WHAT``, as a compiler names the
+    file first, and no program-name prefix that would make it two ``a: b:`` shapes in one."""
+    sys.stderr.write("%s\n" % e)
+    return EXIT_BAD_LOG
+
+
 def _view_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="metatrace view",
@@ -63,8 +70,7 @@ def view_main(argv: Optional[List[str]] = None) -> int:
     try:
         log = Log(load_log(args.log))
     except LogError as e:
-        _err(prog, str(e))
-        return EXIT_BAD_LOG
+        return _bad_log(e)
     if args.trace is not None and args.trace not in log.by_id:
         try:
             log.trace(args.trace)
@@ -151,8 +157,7 @@ def summary_main(argv: Optional[List[str]] = None) -> int:
     try:
         log = Log(load_log(args.log))
     except LogError as e:
-        _err(prog, str(e))
-        return EXIT_BAD_LOG
+        return _bad_log(e)
     from .summary import format_summary, summarize
 
     data = summarize(log, top=max(0, args.top))

@@ -39,17 +39,30 @@ class TooBig(Exception):
 
 
 def esc(text: Any) -> str:
-    """Text from the log, made safe inside a Graphviz HTML-like label."""
+    """Text from the log, made safe inside a Graphviz HTML-like label.  Besides the markup
+    characters, the backslash: dot expands escString sequences (``\\N`` the node name, ``\\G``,
+    ``\\l``) even in the text of HTML-like labels (also when written ``&#92;``), and ``\\\\``
+    is the one spelling that reaches the picture as one backslash."""
     s = str(text)
     s = "".join(c if c >= " " or c in "\t" else "?" for c in s)
     return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&#39;"))
+            .replace('"', "&quot;").replace("'", "&#39;").replace("\\", "\\\\"))
 
 
 def attr(text: Any) -> str:
-    """Text from the log as a plain (non-HTML) attribute value such as a tooltip."""
+    """Text from the log as a plain (non-HTML) label: control characters as spaces, backslashes
+    doubled so that ``\\N`` and friends stay text, ``&`` as ``&amp;`` because dot decodes
+    entities such as ``&lt;`` in every string (graphviz quotes the rest)."""
     s = "".join(c if c >= " " else " " for c in str(text))
-    return graphviz.escape(s[:500])
+    return graphviz.escape(s[:500].replace("&", "&amp;"))
+
+
+def tip(text: Any) -> str:
+    """Text from the log as a tooltip.  dot unescapes a tooltip twice before expanding
+    ``\\N``, ``\\G`` and the like (so Graphviz 2.43 does), so each backslash is written
+    four times to come out as one."""
+    s = "".join(c if c >= " " else " " for c in str(text))
+    return graphviz.nohtml(s[:500].replace("\\", "\\" * 4).replace("&", "&amp;"))
 
 
 def heat_color(count: int, top: int) -> str:
@@ -176,7 +189,7 @@ class GraphBuilder:
                  "style": "rounded,filled",
                  "fillcolor": LOOP_FILL if t.kind == "loop" else BRIDGE_FILL,
                  "fontsize": "10", "labeljust": "l", "id": "cluster_trace_%d" % t.id,
-                 "tooltip": attr("%s %d at %s" % (t.kind, t.id, t.location))}
+                 "tooltip": tip("%s %d at %s" % (t.kind, t.id, t.location))}
         if self.links:
             attrs["href"] = "#" + anchor(t)
         with g.subgraph(name="cluster_t%d" % t.id, graph_attr=attrs) as c:
@@ -254,7 +267,7 @@ class GraphBuilder:
         label = ('<<TABLE BORDER="1" COLOR="#b0bec5" CELLBORDER="0" CELLSPACING="0" '
                  'CELLPADDING="2" BGCOLOR="white">%s</TABLE>>' % "".join(rows))
         attrs: Dict[str, str] = {"id": "node_" + node_id(t, gr.index),
-                                 "tooltip": attr("%s %d: %s" % (t.kind, t.id, head))}
+                                 "tooltip": tip("%s %d: %s" % (t.kind, t.id, head))}
         if self.links:
             attrs["href"] = "#" + anchor(t, gr.index)
         c.node(node_id(t, gr.index), label=label, **attrs)
@@ -302,7 +315,7 @@ class GraphBuilder:
         label = ('<<TABLE BORDER="1" COLOR="#b0bec5" CELLBORDER="0" CELLSPACING="0" '
                  'CELLPADDING="2" BGCOLOR="white">%s</TABLE>>' % "".join(rows))
         attrs = {"id": "node_" + node_id(t, 0),
-                 "tooltip": attr("%s %d at %s" % (t.kind, t.id, t.location))}
+                 "tooltip": tip("%s %d at %s" % (t.kind, t.id, t.location))}
         if self.links:
             attrs["href"] = "#" + anchor(t)
         c.node(node_id(t, 0), label=label, **attrs)
@@ -353,7 +366,7 @@ class GraphBuilder:
                    fontcolor=heat_color(failures, self.top_failures),
                    penwidth=str(heat_width(failures, self.top_failures, 1, 5)),
                    id="bridge_%d" % t.id, weight="2",
-                   tooltip=attr("bridge %d from guard %s of %s %d" % (
+                   tooltip=tip("bridge %d from guard %s of %s %d" % (
                        t.id, t.parent_guard, t.parent.kind, t.parent.id)))
         # where the trace ends
         if t.end == "finish":
