@@ -33,6 +33,11 @@ BENCHMARKS = {
     "Recurse": 3,
     "Richards": 1,
     "DeltaBlue": 2,
+    "List": 20,
+    "Storage": 20,
+    "Json": 2,
+    "CD": 2,
+    "Havlak": 1,
 }
 
 
