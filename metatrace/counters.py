@@ -9,7 +9,7 @@ COUNTER_KEYS = (
     "loops", "bridges", "aborts", "guard_failures", "blackholes", "invalidations",
     "tier1", "tier2", "traces_started", "loop_entries", "bridge_traces_started",
     "compile_failures", "freed_loops", "tier2_failures", "tier2_runs", "tier2_iterations",
-    "internal_errors",
+    "internal_errors", "traces_postponed", "live_trees", "forgotten_keys",
 )
 TIME_KEYS = ("tracing_s", "optimizing_s", "compiling_s", "blackhole_s", "tier2_compiling_s")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+import threading
 import time
 import traceback
 from typing import Any, Dict, List, Optional, Tuple
@@ -35,8 +36,16 @@ MAX_ABORTS = 6  # aborted traces from one green key before it is blacklisted for
 MIN_FUNCTION_OPS = 24  # a trace ending in the portal's return must do at least this much work
 # (entering compiled code costs about as much as running ~20 trace operations in tier 1)
 MIN_FUNCTION_STEPS = 6  # ... or replace at least this many interpreted instructions
+INVALIDATION_BACKOFF = 10  # a key whose code is invalidated waits up to threshold << this to retrace
+COUNTERS_KEPT = 20000  # counted keys without code beyond which the coldest are forgotten
 _BOOKKEEPING = {"debug_merge_point", "guard_no_exception", "label", "finish"}
 _tracing: List[Any] = []  # the MetaInterp currently recording, if any (one at a time)
+# Held by the thread that traces, compiles and attaches a tree or bridge (all drivers: one trace
+# at a time).  Only ever taken without waiting: a thread that finds it taken goes on
+# interpreting (or blackholing) and tries again later, so a JIT'd interpreter can run in several
+# threads and the JIT can never deadlock a program.  Re-entrant: a residual call made while
+# tracing may reach a merge point of the same thread (that trace is postponed, by _tracing).
+_jit_lock = threading.RLock()
 _said: set = set()  # internal errors already reported on stderr (once each per process)
 
 
@@ -238,6 +247,7 @@ class Tree:
         self.last_used = ws.generation
         self.traces: List[CompiledTrace] = [root]
         self.invalid = False
+        self.retired = False  # left the code cache (counted by WarmState.retire)
         root.tree = self
         self.calls: set = set()  # green keys this tree enters through call_assembler
         p = ws.driver.params
@@ -295,6 +305,8 @@ class WarmState:
         self.tiny_entries: set = set()
         self.immutable_arrays: Dict[int, Any] = {}  # see MetaInterp.immutable_arrays
         self.left_loop: Dict[Any, int] = {}  # start key -> root traces aborted as left_loop
+        self.invalidated_keys: Dict[Any, int] = {}  # key -> how often its tree was invalidated
+        self.counters_cap = COUNTERS_KEPT  # see forget_cold_keys
         portal_jitcode.portal_runtime = self
         self.generation = 0  # bumped at every compile; trees unused for loop_longevity are freed
         self.retired_entries = 0  # loop entries of trees no longer in self.trees
@@ -338,6 +350,8 @@ class WarmState:
         if counters is None:
             counters, threshold = self.counters, self.threshold
         if n is None:  # first time this key is seen
+            if len(counters) > self.counters_cap:
+                self.forget_cold_keys()
             if threshold > 1:
                 counters[key] = threshold - 1
                 return None
@@ -345,19 +359,26 @@ class WarmState:
         if tree is not None and not tree.invalid:
             counters[key] = 0
             return self.run_compiled(key, reds)
-        if _tracing:
-            counters[key] = max(1, threshold // 4)
-            return None
         n_aborts = self.aborts.get(key, 0)
         if n_aborts >= MAX_ABORTS:
             counters[key] = 1 << 62  # blacklisted: never traced from here again
             return None
-        if n_aborts > 0:
-            # back off: each abort doubles the wait before the next attempt
-            counters[key] = min(threshold * (2 ** min(n_aborts, 16)), 2 ** 30)
-        else:
-            counters[key] = threshold
-        return self.finish(self.trace_loop(key, reds, counters is self.counters and self.counts_entries))
+        if _tracing or not _jit_lock.acquire(False):
+            # a trace is being recorded (by this thread: a residual call re-entered the
+            # interpreter; or by another thread): postpone, go on interpreting
+            counters[key] = max(1, threshold // 4)
+            self.stats.bump("traces_postponed")
+            return None
+        try:
+            if n_aborts > 0:
+                # back off: each abort doubles the wait before the next attempt
+                counters[key] = min(threshold * (2 ** min(n_aborts, 16)), 2 ** 30)
+            else:
+                counters[key] = threshold
+            outcome = self.trace_loop(key, reds, counters is self.counters and self.counts_entries)
+        finally:
+            _jit_lock.release()
+        return self.finish(outcome)
 
     def hot_entry(self, key: Tuple[Any, ...], n: Optional[int], reds: Tuple[Any, ...]) -> Any:
         """The first merge point of a portal call (portals with can_enter_jit): counted with
@@ -471,9 +492,11 @@ class WarmState:
     def stats_dict(self) -> Dict[str, Any]:
         """Counters, with loop entries summed from the trees (not counted on the hot path)."""
         out = self.stats.as_dict()
-        out["loop_entries"] = self.retired_entries + sum(t.entries for t in self.trees.values())
-        out["tier2_runs"] = self.retired_t2[0] + sum(t.t2.run_stats[0] for t in self.trees.values())
-        out["tier2_iterations"] = self.retired_t2[1] + sum(t.t2.run_stats[1] for t in self.trees.values())
+        trees = list(self.trees.values())  # one copy: another thread may compile meanwhile
+        out["loop_entries"] = self.retired_entries + sum(t.entries for t in trees)
+        out["tier2_runs"] = self.retired_t2[0] + sum(t.t2.run_stats[0] for t in trees)
+        out["tier2_iterations"] = self.retired_t2[1] + sum(t.t2.run_stats[1] for t in trees)
+        out["live_trees"] = len(trees)
         return out
 
     # -- guard failures -----------------------------------------------------------------
@@ -493,7 +516,14 @@ class WarmState:
         n = gd.count(watched, per_value)
         if (n >= self.eagerness and gd.bridge is None and not _tracing and not tree.invalid
                 and gd.failures >= gd.blacklisted_until):
-            return self.trace_bridge(tree, gd, values)
+            if _jit_lock.acquire(False):
+                try:
+                    if gd.bridge is None:  # not attached by another thread meanwhile
+                        return self.trace_bridge(tree, gd, values)
+                finally:
+                    _jit_lock.release()
+            else:
+                self.stats.bump("traces_postponed")
         return self.blackhole_from(gd, values)
 
     def blackhole_from(self, gd: GuardDescr, values: List[Any]) -> Outcome:
@@ -700,6 +730,9 @@ class WarmState:
                 self.stats.bump("loops")
                 self.stats.bump("tier1")
                 hook = "on_compile"
+                if mi.token.invalid and not tree.invalid:
+                    # written by another thread before the token knew its tree
+                    tree.on_invalidated(mi.token.reason)
             else:
                 tree, gd = bridge_of
                 ct.tree = tree
@@ -713,6 +746,8 @@ class WarmState:
                 tree.compile()
                 self.stats.bump("bridges")
                 hook = "on_compile_bridge"
+                if mi.token.invalid and not tree.invalid:
+                    tree.on_invalidated(mi.token.reason)
         except CodegenError as e:
             if bridge_of is not None:
                 bridge_of[1].bridge = None
@@ -744,7 +779,8 @@ class WarmState:
         limit = self.generation - self.driver.params["loop_longevity"]
         for key, tree in list(self.trees.items()):
             if tree.last_used < limit:
-                del self.trees[key]
+                if self.trees.pop(key, None) is None:
+                    continue  # invalidated by another thread meanwhile
                 self.retire(tree)
                 tree.invalid = True
                 for t in tree.traces:
@@ -753,15 +789,37 @@ class WarmState:
                 self.stats.bump("freed_loops")
 
     def retire(self, tree: Tree) -> None:
-        """A tree leaves the code cache: keep its counts."""
+        """A tree leaves the code cache: keep its counts (once, whoever gets here first: a
+        write in another thread may invalidate a tree while it is being replaced)."""
+        if tree.retired:
+            return
+        tree.retired = True
         self.retired_entries += tree.entries
         self.retired_t2[0] += tree.t2.run_stats[0]
         self.retired_t2[1] += tree.t2.run_stats[1]
         self.stats.counters["tier2" if tree.t2.state == "kernel" else "tier1"] -= 1
 
+    def forget_cold_keys(self) -> None:
+        """Counters are kept per green key, and a key keeps the interpreted program's objects in
+        it alive: when more than ``counters_cap`` keys are counted, forget those without code
+        that are counting normally toward their threshold (they start again from it).  Keys
+        backing off or blacklisted are kept: there is one per trace attempt, not per key seen."""
+        trees = self.trees
+        for counters, threshold in ((self.counters, self.threshold),
+                                    (self.entry_counters, self.driver.params["function_threshold"])):
+            for key, n in list(counters.items()):
+                if n <= threshold and key not in trees:
+                    counters.pop(key, None)
+                    self.stats.bump("forgotten_keys")
+        self.counters_cap = max(COUNTERS_KEPT, 2 * len(self.counters), 2 * len(self.entry_counters))
+
     def tree_invalidated(self, tree: Tree, reason: str) -> None:
         self.stats.bump("invalidations")
-        if self.trees.get(tree.key) is tree:
-            del self.trees[tree.key]
+        key = tree.key
+        if self.trees.get(key) is tree:
+            self.trees.pop(key, None)
             self.retire(tree)
-            self.counters[tree.key] = self.threshold
+            # a key whose code keeps being invalidated (a method redefined every few
+            # iterations) backs off: each invalidation doubles the wait before it is traced again
+            k = self.invalidated_keys[key] = self.invalidated_keys.get(key, 0) + 1
+            self.counters[key] = self.threshold << min(k - 1, INVALIDATION_BACKOFF)
