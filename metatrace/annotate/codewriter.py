@@ -199,6 +199,7 @@ class CodeWriter:
                 if end > start:
                     table.append((start, end, region.handler.pc, region.exc_reg))
         jc.exc_table = table
+        jc.prune_bound_checks(self.consts.get((type(UNBOUND), UNBOUND, None), -1))
         jc.compute_liveness()
         return jc
 
@@ -359,10 +360,10 @@ class CodeWriter:
         else:
             start = self.expr(args[0])
             stop = self.expr(args[1])
-        self.emit("range_check", start, stop, self.const(step))
         counter, limit = self.newreg(), self.newreg()
         self.emit("move", counter, start)
         self.emit("move", limit, stop)
+        self.emit("range_check", counter, limit, self.const(step))
         top, end, brk = Label(), Label(), Label()
         self.mark(top)
         cond = self.newreg()
@@ -539,6 +540,8 @@ class CodeWriter:
                 self.emit("move", self.local(h.name), exc_reg)
             for s in h.body:
                 self.stmt(s)
+            if h.name:  # CPython deletes the name at the end of the handler
+                self.emit("move", self.local(h.name), self.const(UNBOUND))
             self.emit("goto", end)
             self.mark(nxt)
         self.blocks.pop()
@@ -560,7 +563,11 @@ class CodeWriter:
 
     def load_name(self, name: str, node: ast.AST) -> int:
         if name in self.locals:
-            return self.locals[name]
+            r = self.locals[name]
+            # reading a local that may be unbound raises UnboundLocalError, as in CPython;
+            # finish() turns the checks of locals bound on every path into nops
+            self.emit("check_bound", r, name)
+            return r
         d = self.newreg()
         if name in self.freevars:
             self.emit("getderef", d, self.freevars.index(name))

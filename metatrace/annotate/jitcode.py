@@ -13,8 +13,11 @@ Instruction forms (``d`` = destination register, other letters = source register
     unpack [d..] s                getglobal d NAME       getderef d INDEX
     call d f [args] KWNAMES       callmeth d obj NAME [args] KWNAMES
     return a                      raise a                exc_match d exc typ
-    getiter d seq                 for_iter d it T        range_check a b c
+    getiter d seq                 for_iter d it T        range_check a b step
+    (range_check checks the counter ``a`` and limit ``b`` of a range loop as range() does and
+    makes them exact ints, in place)
     merge_point                   can_enter_jit          nop
+    check_bound a NAME            (UnboundLocalError if local ``a`` holds UNBOUND)
 """
 
 from __future__ import annotations
@@ -62,10 +65,11 @@ _DEFS_USES: Dict[str, Tuple[Tuple[int, ...], Tuple[int, ...]]] = {
     "exc_match": ((1,), (2, 3)),
     "getiter": ((1,), (2,)),
     "for_iter": ((1,), (2,)),
-    "range_check": ((), (1, 2, 3)),
+    "range_check": ((1, 2), (1, 2, 3)),
     "merge_point": ((), ()),
     "can_enter_jit": ((), ()),
     "nop": ((), ()),
+    "check_bound": ((), (1,)),
 }
 
 NO_RAISE = {"move", "goto", "goto_if_not", "goto_if", "nop", "merge_point", "can_enter_jit",
@@ -129,6 +133,54 @@ class JitCode:
         if 0 <= pc < len(self.lines):
             return self.lines[pc]
         return self.firstlineno
+
+    def _succs(self, pc: int, ins: tuple) -> List[Tuple[int, int]]:
+        """Successor edges of ``pc`` as (target pc, register the edge defines or -1)."""
+        op = ins[0]
+        s: List[Tuple[int, int]] = []
+        if op not in ("goto", "return", "raise"):
+            s.append((pc + 1, -1))
+        if op in JUMPS:
+            s.append((ins[JUMPS[op]], -1))
+        if op not in NO_RAISE:
+            h = self.handler_for(pc)
+            if h is not None:
+                s.append(h)
+        return [x for x in s if x[0] < len(self.code)]
+
+    def prune_bound_checks(self, unbound_const: int) -> None:
+        """Turn each ``check_bound`` of a local that is bound on every path to it into a ``nop``
+        (a forward 'maybe unbound' analysis: locals start unbound, except parameters;
+        ``move r <UNBOUND const>`` unbinds, as after an ``except ... as name:`` block)."""
+        n = len(self.code)
+        if not any(ins[0] == "check_bound" for ins in self.code):
+            return
+        locals_ = set(self.regnames) - set(self.param_regs) - set(self.const_regs)
+        state: List[Optional[FrozenSet[int]]] = [None] * (n + 1)
+        state[0] = frozenset(locals_)
+        work = [0]
+        while work:
+            pc = work.pop()
+            cur = state[pc]
+            assert cur is not None
+            ins = self.code[pc]
+            defs, _ = defs_uses(ins)
+            out = set(cur) - set(defs)
+            if ins[0] == "move" and ins[2] == unbound_const and ins[1] in locals_:
+                out.add(ins[1])
+            after = frozenset(out)
+            for target, kill in self._succs(pc, ins):
+                # an exception edge leaves before the instruction's own results are written
+                new = cur - {kill} if kill >= 0 else after
+                old = state[target]
+                if old is None or not new <= old:
+                    state[target] = new if old is None else old | new
+                    work.append(target)
+        code = list(self.code)
+        for pc, ins in enumerate(code):
+            if ins[0] == "check_bound" and (state[pc] is None or ins[1] not in state[pc]):
+                code[pc] = ("nop",)
+        self.code = code
 
     def compute_liveness(self) -> None:
         n = len(self.code)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, List, Optional, Tuple
 
 from .. import hints
+from ..annotate.jitcode import UNBOUND
 from . import semantics as sem
 
 
@@ -84,7 +85,9 @@ class Blackhole:
                 frame.pc = ins[3] - 1
             else:
                 frame.regs[ins[1]] = value
-        # setattr/setitem/delitem/range_check have no result
+        elif op == "range_check":
+            frame.regs[ins[1]], frame.regs[ins[2]] = value
+        # setattr/setitem/delitem have no result
 
     def raise_in(self, exc: BaseException) -> Optional[Outcome]:
         """Propagate ``exc`` from the top frame's current pc; an Outcome if it leaves the loop."""
@@ -221,7 +224,10 @@ class Blackhole:
                     continue
                 regs[ins[1]] = v
             elif op == "range_check":
-                sem.range_check(regs[ins[1]], regs[ins[2]], regs[ins[3]])
+                regs[ins[1]], regs[ins[2]] = sem.range_check(regs[ins[1]], regs[ins[2]], regs[ins[3]])
+            elif op == "check_bound":
+                if regs[ins[1]] is UNBOUND:
+                    raise sem.unbound_local(ins[2])
             elif op in ("can_enter_jit", "nop"):
                 pass
             else:

@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .. import hints
 from ..annotate.codewriter import Unsupported, jitcode_for
+from ..annotate.jitcode import UNBOUND
 from ..ir.model import EXC, Const, FrameSnapshot, InputArg, Op, Snapshot, Value, type_of
 from ..ir.ops import BOOL_RESULT, OPS
 from . import semantics as sem
@@ -462,7 +463,8 @@ class MetaInterp:
             if exc is not None:
                 self.handle_exception(exc[0], exc[1])
             else:
-                self.store_result(self.framestack[-1], result[0], result[1])
+                if result is not None:  # None after an op without a result (setitem, delitem)
+                    self.store_result(self.framestack[-1], result[0], result[1])
                 self.framestack[-1].pc += 1
         while True:
             frame = self.framestack[-1]
@@ -484,7 +486,9 @@ class MetaInterp:
                 frame.pc = ins[3] - 1
             else:
                 frame.set(ins[1], value, box)
-        elif op in ("setattr", "setitem", "delitem", "range_check"):
+        elif op == "range_check":
+            self._range_bounds(frame, ins, value, box)
+        elif op in ("setattr", "setitem", "delitem"):
             pass
         else:
             frame.set(ins[1], value, box)
@@ -532,6 +536,13 @@ class MetaInterp:
     # -- instructions ------------------------------------------------------------------
     def op_move(self, frame: MIFrame, ins: tuple) -> None:
         frame.set(ins[1], frame.values[ins[2]], frame.boxes[ins[2]])
+        frame.pc += 1
+
+    def op_check_bound(self, frame: MIFrame, ins: tuple) -> None:
+        # whether a local is bound depends only on the path taken, which the trace guards
+        if frame.values[ins[1]] is UNBOUND:
+            e = sem.unbound_local(ins[2])
+            raise TracedException(e, Const(e))
         frame.pc += 1
 
     def op_nop(self, frame: MIFrame, ins: tuple) -> None:
@@ -796,6 +807,10 @@ class MetaInterp:
             self.ensure_class(box, obj)
         self.execute("setfield", [box, vbox], (obj, name, value), setattr, descr=name,
                      need_guard=not plain)
+        if not plain:
+            # a property setter, __setattr__, a descriptor: user code that may write anything
+            self.heap.clear()
+            self.items.clear()
         fresh = box in self.fresh
         for k in [k for k in self.heap if k[1] == name]:
             if fresh and k[0] is not box and (isinstance(k[0], (Const, InputArg)) or k[0] in self.fresh):
@@ -1305,8 +1320,11 @@ class MetaInterp:
             safe = cls in (list, tuple, str, dict, bytes, set, frozenset)
             return self.execute("len", [b], (v,), len, result_class=int, need_guard=not safe)
         if f is isinstance and n == 2 and isinstance(boxes[1], Const):
+            try:
+                r = isinstance(args[0], args[1])
+            except BaseException:  # noqa: B036 - not a class (or tuple of them): a real call
+                return None
             self.ensure_class(boxes[0], args[0])
-            r = isinstance(args[0], args[1])
             return r, Const(r)
         if f is type and n == 1:
             self.ensure_class(boxes[0], args[0])
@@ -1378,8 +1396,17 @@ class MetaInterp:
             self.ensure_class(frame.boxes[regs[0]], vals[0])
             self.ensure_class(frame.boxes[regs[1]], vals[1])
         else:
-            self.residual(sem.range_check, Const(sem.range_check), [frame.boxes[r] for r in regs], tuple(vals), ())
+            value, box = self.residual(sem.range_check, Const(sem.range_check),
+                                       [frame.boxes[r] for r in regs], tuple(vals), ())
+            self._range_bounds(frame, ins, value, box)
         frame.pc += 1
+
+    def _range_bounds(self, frame: MIFrame, ins: tuple, value: Any, box: Value) -> None:
+        """The counter and limit of a range loop as range_check returned them (exact ints)."""
+        for i, r in enumerate(ins[1:3]):
+            op = self.record("getitem", [box, Const(i)])
+            self.known_class[op] = int
+            frame.set(r, value[i], op)
 
     def op_merge_point(self, frame: MIFrame, ins: tuple) -> None:
         jc = frame.jitcode

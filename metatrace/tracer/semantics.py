@@ -42,7 +42,13 @@ COMPARE: Dict[str, Callable[[Any, Any], Any]] = {
 def unpack(value: Any, n: int) -> Tuple[Any, ...]:
     """``a, b = value`` with CPython's errors."""
     items = []
-    it = iter(value)
+    try:
+        it = iter(value)
+    except TypeError:
+        t = type(value)
+        if getattr(t, "__iter__", None) is None and (not hasattr(t, "__getitem__") or issubclass(t, dict)):
+            raise TypeError("cannot unpack non-iterable %s object" % t.__name__) from None
+        raise
     for x in it:
         items.append(x)
         if len(items) > n:
@@ -50,6 +56,26 @@ def unpack(value: Any, n: int) -> Tuple[Any, ...]:
     if len(items) < n:
         raise ValueError("not enough values to unpack (expected %d, got %d)" % (n, len(items)))
     return tuple(items)
+
+
+def _unbound_format() -> str:
+    def probe() -> None:
+        __mt_probe__  # noqa: F821,B018 - read before the assignment below
+        __mt_probe__ = 0  # noqa: F841
+
+    try:
+        probe()
+    except UnboundLocalError as e:
+        return str(e).replace("__mt_probe__", "%s")
+    return "cannot access local variable '%s' where it is not associated with a value"
+
+
+_UNBOUND_FORMAT = _unbound_format()
+
+
+def unbound_local(name: str) -> UnboundLocalError:
+    """The error of reading the local ``name`` before it is assigned (this Python's message)."""
+    return UnboundLocalError(_UNBOUND_FORMAT % name)
 
 
 def make_exception(value: Any) -> BaseException:
@@ -84,11 +110,12 @@ def load_deref(func: Any, index: int) -> Any:
         raise NameError("free variable %r referenced before assignment" % func.__code__.co_freevars[index])
 
 
-def range_check(start: Any, stop: Any, step: Any) -> None:
-    """``for i in range(start, stop)`` is compiled to counting: reject what range() rejects."""
-    if not isinstance(start, int) or not isinstance(stop, int):
-        range(start, stop, step)  # raises the TypeError CPython would
-        raise TypeError("metatrace: range() over non-int arguments with __index__ is not supported")
+def range_check(start: Any, stop: Any, step: Any) -> Tuple[int, int]:
+    """``for i in range(start, stop)`` is compiled to counting from ``start`` to ``stop``: check
+    them as range() does and return them as range() holds them (exact ints: ``range(True, 3)``
+    yields 1, 2; an object with ``__index__`` is converted)."""
+    range(start, stop, step)  # raises the TypeError / ValueError CPython would
+    return operator.index(start), operator.index(stop)
 
 
 def exc_match(exc: Any, typ: Any) -> bool:
