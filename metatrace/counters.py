@@ -10,6 +10,7 @@ COUNTER_KEYS = (
     "tier1", "tier2", "traces_started", "loop_entries", "bridge_traces_started",
     "compile_failures", "freed_loops", "tier2_failures", "tier2_runs", "tier2_iterations",
     "internal_errors", "traces_postponed", "live_trees", "forgotten_keys",
+    "tree_compiles", "bridge_compiles",
 )
 TIME_KEYS = ("tracing_s", "optimizing_s", "compiling_s", "blackhole_s", "tier2_compiling_s")
 

@@ -199,6 +199,10 @@ class JitCode:
                     s.append(h)
             succs.append([x for x in s if x[0] < n])
         du = [defs_uses(ins) for ins in self.code]
+        if self.merge_point_pc >= 0:
+            # the merge point reads every green and red (the JIT takes them there), even one
+            # the loop body never reads again: resume data must keep them
+            du[self.merge_point_pc] = ((), tuple(self.green_regs) + tuple(self.red_regs))
         consts = self.const_regs
         live: List[FrozenSet[int]] = [frozenset()] * (n + 1)
         changed = True

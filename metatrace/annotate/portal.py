@@ -147,6 +147,7 @@ def make_portal(driver: Any, func: Callable[..., Any]) -> Callable[..., Any]:
     jc.red_names = red_names
     jc.green_regs = [cw_locals[n] for n in green_names]
     jc.red_regs = [cw_locals[n] for n in red_names]
+    jc.compute_liveness()  # now with the merge point reading the greens and reds
 
     from ..tracer.warmstate import WarmState
 

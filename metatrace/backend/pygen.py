@@ -47,6 +47,10 @@ class CodegenError(Exception):
     pass
 
 
+class SourceWarning(CodegenError):
+    """The generated source compiles, but Python warns about it (a literal used wrongly)."""
+
+
 class Exit:
     """Where compiled code can leave a tree.  ``kind``: guard | jump | finish."""
 
@@ -65,8 +69,11 @@ class FinishExit(Exit):
 
 
 class PyGen:
-    def __init__(self, tree: Any) -> None:
+    def __init__(self, tree: Any, bind_all: bool = False) -> None:
         self.tree = tree
+        # every constant as a bound name, even None and small numbers: the fallback when the
+        # literals make Python warn at compile time (``None[0]``, ``5()``, ``[1][None]``)
+        self.bind_all = bind_all
         self.lines: List[str] = []
         self.names: Dict[int, str] = {}
         self.consts: Dict[str, Any] = {}
@@ -76,6 +83,7 @@ class PyGen:
         self.root_params: List[str] = []
         self.in_inner = False  # inside the loop that follows a hoisted preamble
         self.loop_params: List[str] = []
+        self.standalone = False  # generating one bridge as a function of its own
 
     def name(self, v: Value) -> str:
         if isinstance(v, Const):
@@ -89,6 +97,8 @@ class PyGen:
 
     def const(self, value: Any) -> str:
         t = type(value)
+        if self.bind_all:
+            return self.bound(value)
         if value is None or t is bool:
             return repr(value)
         if t is int and -INT_LITERAL_MAX <= value < INT_LITERAL_MAX:
@@ -173,6 +183,17 @@ class PyGen:
             self.in_inner = False
         else:
             self.ops(root.ops, 2, root=True)
+        return "\n".join(self.lines) + "\n"
+
+    def generate_bridge(self, bridge: Any) -> str:
+        """One bridge as a function of its own, ``bridge_N(fail arguments...)``, returning an
+        exit tuple like the tree's function (every jump leaves, even one to its own tree)."""
+        self.standalone = True
+        params = [self.name(ia) for ia in bridge.inputargs]
+        self.emit(0, "def bridge_%d(%s):" % (bridge.id, ", ".join(params)))
+        if getattr(self.tree, "count_bridges", False):
+            self.emit(1, "_bcount[%d] = _bcount.get(%d, 0) + 1" % (bridge.id, bridge.id))
+        self.ops(bridge.ops, 1, root=False)
         return "\n".join(self.lines) + "\n"
 
     def t2_args(self, t2: Any) -> str:
@@ -340,7 +361,7 @@ class PyGen:
                 self.emit(indent, "%s = _new(%s)" % (t, self.const(d.key)))
             else:
                 self.emit(indent, "%s[%s] = %s" % (t, self.name(d.key), self.name(d.values[0])))
-        if gd is not None and gd.bridge is not None:
+        if gd is not None and gd.bridge is not None and gd.bridge_code is None:
             bridge = gd.bridge
             if getattr(self.tree, "count_bridges", False):
                 # only while a trace log is written: how often each bridge is entered
@@ -356,7 +377,7 @@ class PyGen:
     def jump(self, op: Op, indent: int, root: bool = False) -> None:
         target = op.descr
         args = [self.name(a) for a in op.args]
-        if target == self.tree.key:
+        if target == self.tree.key and not self.standalone:
             # the loop's own back edge keeps the invariants; a bridge re-runs the preamble
             own = self.in_inner and root
             params = self.loop_params if own else self.root_params
@@ -386,24 +407,47 @@ def namespace(consts: Dict[str, Any]) -> Dict[str, Any]:
 
 def compile_tree(tree: Any) -> Any:
     """Generate and exec the tree's source; returns (function, exits, source)."""
-    gen = PyGen(tree)
-    src = gen.generate()
-    ns = namespace(gen.consts)
-    ns["_bcount"] = getattr(tree, "bridge_entries", {})
-    t2 = getattr(tree, "t2", None)
-    if t2 is not None:
-        t2.bind(ns)
-    code = compile_source(src, "<metatrace tree %d>" % tree.id)
-    exec(code, ns)
-    return ns["tree_%d" % tree.id], gen.exits, src
+    return _compile(tree, None)
+
+
+def compile_bridge(tree: Any, bridge: Any) -> Any:
+    """Generate and exec one bridge on its own (the tree's code is not regenerated): returns
+    (function, exits, source).  The tree's guard returns its exit and the warm state calls this
+    until the next regeneration of the whole tree nests it in place."""
+    return _compile(tree, bridge)
+
+
+def _compile(tree: Any, bridge: Any) -> Any:
+    for bind_all in (False, True):
+        gen = PyGen(tree, bind_all)
+        src = gen.generate() if bridge is None else gen.generate_bridge(bridge)
+        ns = namespace(gen.consts)
+        ns["_bcount"] = getattr(tree, "bridge_entries", {})
+        t2 = getattr(tree, "t2", None)
+        if t2 is not None and bridge is None:
+            t2.bind(ns)
+        name = "tree_%d" % tree.id if bridge is None else "bridge_%d" % bridge.id
+        try:
+            code = compile_source(src, "<metatrace %s>" % name.replace("_", " "))
+        except SourceWarning:
+            if bind_all:
+                raise
+            continue  # a literal Python warns about: again with every constant bound
+        exec(code, ns)
+        return ns[name], gen.exits, src
+    raise AssertionError("unreachable")
 
 
 def compile_source(src: str, filename: str) -> Any:
-    """Compile generated source with every warning an error: a warning (``57.__class__``, an
-    ``is`` with a literal) means the generator wrote something it did not mean."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    """Compile generated source; a warning (``57.__class__``, an ``is`` with a literal,
+    ``None[0]``) means the generator wrote something it did not mean, and is an error too
+    (``SourceWarning``) rather than a message on the user's stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         try:
-            return compile(src, filename, "exec")
-        except (SyntaxError, SyntaxWarning, ValueError) as e:
-            raise CodegenError("generated source does not compile (%s: %s)" % (type(e).__name__, e))
+            code = compile(src, filename, "exec")
+        except (SyntaxError, ValueError) as e:
+            raise CodegenError("generated source does not compile (%s: %s)" % (type(e).__name__, e)) from e
+    if caught:
+        raise SourceWarning("generated source draws a %s: %s" % (caught[0].category.__name__, caught[0].message))
+    return code

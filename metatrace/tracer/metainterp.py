@@ -459,6 +459,7 @@ class MetaInterp:
     # -- main loop ---------------------------------------------------------------------
     def run(self, mode: str = "redo", result: Any = None, exc: Any = None) -> TraceDone:
         """Trace until the trace is complete (returns) or it must stop (raises)."""
+        self.resumed = mode != "done"
         if mode == "done":
             if exc is not None:
                 self.handle_exception(exc[0], exc[1])
@@ -466,6 +467,7 @@ class MetaInterp:
                 if result is not None:  # None after an op without a result (setitem, delitem)
                     self.store_result(self.framestack[-1], result[0], result[1])
                 self.framestack[-1].pc += 1
+            self.resumed = True  # the guard's instruction is done: its frames may run on
         while True:
             frame = self.framestack[-1]
             ins = frame.jitcode.code[frame.pc]

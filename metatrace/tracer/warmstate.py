@@ -17,7 +17,7 @@ import traceback
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import hooks
-from ..backend.pygen import CodegenError, compile_tree
+from ..backend.pygen import CodegenError, compile_bridge, compile_tree
 from ..backend.tiering import Tier2
 from ..errors import PortalError
 from ..ir.model import EXC, Const, Op, Snapshot, Value
@@ -38,6 +38,7 @@ MIN_FUNCTION_OPS = 24  # a trace ending in the portal's return must do at least 
 MIN_FUNCTION_STEPS = 6  # ... or replace at least this many interpreted instructions
 INVALIDATION_BACKOFF = 10  # a key whose code is invalidated waits up to threshold << this to retrace
 COUNTERS_KEPT = 20000  # counted keys without code beyond which the coldest are forgotten
+SEPARATE_BRIDGE_RUNS = 1000  # runs of a separately compiled bridge before its tree nests it
 _BOOKKEEPING = {"debug_merge_point", "guard_no_exception", "label", "finish"}
 _tracing: List[Any] = []  # the MetaInterp currently recording, if any (one at a time)
 # Held by the thread that traces, compiles and attaches a tree or bridge (all drivers: one trace
@@ -77,6 +78,11 @@ class GuardDescr:
         self.failures = 0
         self.by_value: Dict[Any, int] = {}
         self.bridge: Optional["CompiledTrace"] = None
+        # (function, exits) while the bridge runs as a function of its own, not yet nested in
+        # its tree's code (see Tree.attach_bridge); its runs since then
+        self.bridge_code: Optional[Tuple[Any, List[Any]]] = None
+        self.separate_code: Optional[Tuple[Any, List[Any]]] = None
+        self.bridge_runs = 0
         self.blacklisted_until = 0
         self.known: Dict[int, type] = {}  # failarg index -> class known there
         self.known_value: Optional[Tuple[int, Any]] = None  # failarg index, its value on failure
@@ -250,6 +256,8 @@ class Tree:
         self.retired = False  # left the code cache (counted by WarmState.retire)
         root.tree = self
         self.calls: set = set()  # green keys this tree enters through call_assembler
+        self.separate: List[GuardDescr] = []  # guards whose bridge runs as its own function
+        self.nested_bridges = 0  # bridges nested in the tree's code at its last compile
         p = ws.driver.params
         self.t2 = Tier2(self, p["backend"], p["numba_threshold"], ws.stats)
 
@@ -274,8 +282,36 @@ class Tree:
             learn_class(op, known)
 
     def compile(self) -> None:
-        self.func, self.exits, self.source = compile_tree(self)
+        """Regenerate the whole tree, every bridge nested under its guard."""
+        separate = self.separate
+        for gd in separate:
+            gd.bridge_code = None
+        try:
+            self.func, self.exits, self.source = compile_tree(self)
+        except CodegenError:
+            for gd in separate:
+                gd.bridge_code = gd.separate_code
+            raise
+        self.separate = []
+        self.nested_bridges = sum(1 for t in self.traces if t.kind == "bridge")
         self.code = (self.func, self.exits)
+        self.ws.stats.bump("tree_compiles")
+
+    def attach_bridge(self, gd: "GuardDescr", bridge: "CompiledTrace") -> None:
+        """Give ``gd`` its bridge.  Regenerating the whole tree for every bridge costs the
+        tree's size each time (quadratic over a tree's life); instead a new bridge is compiled
+        on its own, entered by the warm state when the guard fails, and the tree is
+        regenerated with it nested once enough bridges are pending (a quarter of those nested
+        already: the total stays linear) or the bridge has run SEPARATE_BRIDGE_RUNS times."""
+        gd.bridge = bridge
+        if len(self.separate) + 1 > self.nested_bridges // 4:
+            self.compile()
+            return
+        func, exits, _src = compile_bridge(self, bridge)
+        gd.bridge_code = gd.separate_code = (func, exits)
+        gd.bridge_runs = 0
+        self.separate.append(gd)
+        self.ws.stats.bump("bridge_compiles")
 
     def on_invalidated(self, reason: str) -> None:
         self.invalid = True
@@ -501,6 +537,9 @@ class WarmState:
 
     # -- guard failures -----------------------------------------------------------------
     def guard_failed(self, tree: Tree, gd: GuardDescr, result: Tuple[Any, ...]) -> Outcome:
+        code = gd.bridge_code
+        if code is not None:
+            return self.run_bridge(tree, gd, code, result)
         self.stats.bump("guard_failures")
         values = list(result[1:])
         op = gd.op
@@ -525,6 +564,27 @@ class WarmState:
             else:
                 self.stats.bump("traces_postponed")
         return self.blackhole_from(gd, values)
+
+    def run_bridge(self, tree: Tree, gd: GuardDescr, code: Tuple[Any, List[Any]],
+                   result: Tuple[Any, ...]) -> Outcome:
+        """A guard whose bridge is compiled on its own (not yet nested in the tree) left the
+        tree's code: run the bridge, and go on from where it leaves."""
+        gd.bridge_runs += 1
+        if gd.bridge_runs >= SEPARATE_BRIDGE_RUNS and not tree.invalid and _jit_lock.acquire(False):
+            try:
+                tree.compile()  # hot: nest it (the running code keeps its own exits)
+            except CodegenError:
+                gd.bridge_runs = -(1 << 60)  # stays on its own
+            finally:
+                _jit_lock.release()
+        func, exits = code
+        res = func(*result[1:])
+        exit = exits[res[0]]
+        if exit.kind == "finish":
+            return Outcome("return", res[1])
+        if exit.kind == "jump":
+            return Outcome("continue", values=tuple(exit.target_key) + tuple(res[1:]))
+        return self.guard_failed(tree, exit, res)
 
     def blackhole_from(self, gd: GuardDescr, values: List[Any]) -> Outcome:
         self.stats.bump("blackholes")
@@ -560,6 +620,7 @@ class WarmState:
     def trace_bridge(self, tree: Tree, gd: GuardDescr, values: List[Any]) -> Outcome:
         mi = MetaInterp(self, "bridge")
         mode, result, exc = mi.setup_bridge(gd.snapshot, gd.failargs, values, gd.known, gd.known_value)
+        mi.resume_from = (gd, values)
         self.stats.bump("bridge_traces_started")
         return self._trace(mi, tree.key, (tree, gd), mode, result, exc)
 
@@ -612,6 +673,11 @@ class WarmState:
             sys.stderr.write(line + "\n")
 
     def blackhole_after_abort(self, mi: MetaInterp) -> Outcome:
+        if not getattr(mi, "resumed", True):
+            # the bridge's tracer stopped before it had finished the guard's instruction (a
+            # result stored, an exception propagated): its frames still stand at that
+            # instruction, which must not run again; resume from the guard as if untraced
+            return self.blackhole_from(*mi.resume_from)
         self.stats.bump("blackholes")
         with self.stats.timer("blackhole_s"):
             return blackhole.run(mi.blackhole_frames())
@@ -740,10 +806,9 @@ class WarmState:
                 known = {id(ia): gd.known[j] for j, ia in enumerate(mi.inputargs) if j in gd.known}
                 tree.add_guards(ct, known)
                 tree.calls |= mi.assembler_calls
-                gd.bridge = ct
                 # the bridge's quasi-immutable dependencies invalidate the whole tree
                 mi.token.owner = tree
-                tree.compile()
+                tree.attach_bridge(gd, ct)
                 self.stats.bump("bridges")
                 hook = "on_compile_bridge"
                 if mi.token.invalid and not tree.invalid:

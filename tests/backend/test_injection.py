@@ -156,3 +156,30 @@ def test_generated_source_compiles_with_warnings_as_errors(src):
     with pytest.raises(CodegenError):
         compile_source(src, "<t>")
     assert compile_source("x = (57).__class__\n", "<t>") is not None
+
+
+def test_constants_python_warns_about_are_bound():
+    # a trace that subscripts the constant None (or calls a number) is valid but Python warns
+    # about the literal: the tree is generated again with every constant bound to a name
+    from metatrace.backend.pygen import PyGen, SourceWarning, compile_source
+
+    with pytest.raises(SourceWarning):
+        compile_source("def f(): return None[0]\n", "<t>")
+    from metatrace.backend.pygen import compile_tree
+    from metatrace.ir.model import Const, InputArg, Op
+
+    class FakeTree:
+        id = 999999
+        key = ("k",)
+        guard_descrs = {}
+        count_bridges = False
+        t2 = None
+
+    a = InputArg("r")
+    get = Op("getitem", [Const(None), Const(0)])
+    FakeTree.root = type("T", (), {"inputargs": [a], "ops": [get, Op("finish", [a])]})()
+    func, exits, src = compile_tree(FakeTree())
+    assert "None[" not in src
+    with pytest.raises(TypeError):
+        func(1)
+    assert PyGen(FakeTree()).const(None) == "None" and PyGen(FakeTree(), True).const(None) != "None"

@@ -73,3 +73,29 @@ def test_shared_reproduction_scripts(args):
     assert r.returncode == 0, r.stdout + r.stderr
     assert "internal" not in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert "raised" not in r.stdout and "same output: False" not in r.stdout, r.stdout
+
+
+def test_bridge_tracer_stopping_before_the_guard_instruction_is_done(monkeypatch):
+    # a bridge from a guard that failed after its instruction's effect ('done': a residual
+    # call that appended, then raised) whose tracer stops before it has finished that
+    # instruction must not run the instruction again (it appended twice)
+    from metatrace.tracer.metainterp import MetaInterp
+
+    plain, jit = _portal(os.path.join(HERE, "effectvm.py"), "tests.regressions.effectvm")
+    orig = MetaInterp.handle_exception
+
+    def failing(self, exc, box):
+        if self.kind == "bridge" and not self.resumed:
+            raise RuntimeError("simulated tracer bug in a bridge's first instruction")
+        return orig(self, exc, box)
+
+    monkeypatch.setattr(MetaInterp, "handle_exception", failing)
+    drv = jit.run.jitdriver
+    reset(jit.run)
+    for k, v in (("threshold", 2), ("trace_eagerness", 1), ("backend", "python")):
+        drv.set_param(k, v)
+    out_plain, out_jit = [], []
+    assert jit.run(30, out_jit) == plain.run(30, out_plain)
+    assert out_jit == out_plain
+    st = drv.stats()
+    assert st["loops"] >= 1 and st["internal_errors"] >= 1, st  # the bridge tracer did stop
