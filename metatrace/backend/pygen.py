@@ -68,6 +68,48 @@ class FinishExit(Exit):
     kind = "finish"
 
 
+class PendingExit(Exit):
+    """A guard's exit whose deferred stores and virtual objects are done out of line: the
+    generated code returns only the values they need (``slots``), and the warm state runs
+    ``plan`` on them when the guard fails (``materialize``), giving the guard's fail
+    arguments.  Writing every exit's stores into the source made tier-1 code mostly exit
+    paths (half the lines of a SOM tree were ``frame.sp = 3`` / ``stack[4] = None``), and
+    Python's compile time grows with the source."""
+
+    kind = "guard"
+    __slots__ = ("gd", "plan", "out")
+
+    def __init__(self, gd: Any, plan: List[Tuple[Any, ...]], out: List[Tuple[str, Any]]) -> None:
+        self.gd = gd
+        self.plan = plan
+        self.out = out
+
+    def materialize(self, result: Tuple[Any, ...]) -> Tuple[Any, ...]:
+        objs: List[Any] = []
+
+        def get(src: Tuple[str, Any]) -> Any:
+            t, x = src
+            if t == "s":
+                return result[x + 1]
+            if t == "a":
+                return objs[x]
+            return x
+
+        for step in self.plan:
+            kind = step[0]
+            if kind == "alloc":
+                objs.append([None] * step[2] if step[1] is list else object.__new__(step[1]))
+            elif kind == "append":
+                target = get(step[1])
+                for v in step[2]:
+                    target.append(get(v))
+            elif kind == "setfield":
+                setattr(get(step[1]), step[2], get(step[3]))
+            else:
+                get(step[1])[get(step[2])] = get(step[3])
+        return (result[0],) + tuple(get(src) for src in self.out)
+
+
 class PyGen:
     def __init__(self, tree: Any, bind_all: bool = False) -> None:
         self.tree = tree
@@ -346,6 +388,10 @@ class PyGen:
                 exprs.append("None")
             else:
                 exprs.append(self.name(v))
+        inline_bridge = gd is not None and gd.bridge is not None and gd.bridge_code is None
+        if guard.sunk and gd is not None and not inline_bridge:
+            self.pending_exit(guard, gd, indent, special)
+            return
         for d in guard.sunk:
             t = self.name(d.target)
             if d.kind == "append":
@@ -361,7 +407,7 @@ class PyGen:
                 self.emit(indent, "%s = _new(%s)" % (t, self.const(d.key)))
             else:
                 self.emit(indent, "%s[%s] = %s" % (t, self.name(d.key), self.name(d.values[0])))
-        if gd is not None and gd.bridge is not None and gd.bridge_code is None:
+        if inline_bridge:
             bridge = gd.bridge
             if getattr(self.tree, "count_bridges", False):
                 # only while a trace log is written: how often each bridge is entered
@@ -373,6 +419,37 @@ class PyGen:
         del descr
         k = self.exit_index(gd)
         self.emit(indent, "return (%d, %s)" % (k, "".join(e + ", " for e in exprs)))
+
+    def pending_exit(self, guard: Op, gd: Any, indent: int, special: Dict[int, str]) -> None:
+        """The guard's exit with its deferred stores done out of line (see PendingExit)."""
+        slots: List[str] = []
+        slot_of: Dict[int, int] = {}
+        allocs: Dict[int, int] = {}
+
+        def src(v: Value) -> Tuple[str, Any]:
+            if isinstance(v, Const):
+                return ("c", v.value)
+            if id(v) in allocs:
+                return ("a", allocs[id(v)])
+            if id(v) not in slot_of:
+                slot_of[id(v)] = len(slots)
+                slots.append(special[id(v)] if id(v) in special else "None" if v is EXC else self.name(v))
+            return ("s", slot_of[id(v)])
+
+        plan: List[Tuple[Any, ...]] = []
+        for d in guard.sunk:
+            if d.kind == "alloc":
+                allocs[id(d.target)] = len(allocs)
+                plan.append(("alloc", d.key, d.values[0].value if d.key is list else None))
+            elif d.kind == "append":
+                plan.append(("append", src(d.target), [src(v) for v in d.values]))
+            elif d.kind == "setfield":
+                plan.append(("setfield", src(d.target), d.key, src(d.values[0])))
+            else:
+                plan.append(("setitem", src(d.target), src(d.key), src(d.values[0])))
+        out = [src(v) for v in gd.failargs]
+        k = self.exit_index(PendingExit(gd, plan, out))
+        self.emit(indent, "return (%d, %s)" % (k, "".join(e + ", " for e in slots)))
 
     def jump(self, op: Op, indent: int, root: bool = False) -> None:
         target = op.descr

@@ -17,7 +17,8 @@ import traceback
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import hooks
-from ..backend.pygen import CodegenError, compile_bridge, compile_tree
+from .. import events
+from ..backend.pygen import CodegenError, PendingExit, compile_bridge, compile_tree
 from ..backend.tiering import Tier2
 from ..errors import PortalError
 from ..ir.model import EXC, Const, Op, Snapshot, Value
@@ -537,6 +538,9 @@ class WarmState:
 
     # -- guard failures -----------------------------------------------------------------
     def guard_failed(self, tree: Tree, gd: GuardDescr, result: Tuple[Any, ...]) -> Outcome:
+        if gd.__class__ is PendingExit:  # its stores and virtuals are done here, out of line
+            result = gd.materialize(result)
+            gd = gd.gd  # type: ignore[attr-defined]
         code = gd.bridge_code
         if code is not None:
             return self.run_bridge(tree, gd, code, result)
@@ -625,6 +629,7 @@ class WarmState:
         return self._trace(mi, tree.key, (tree, gd), mode, result, exc)
 
     def _trace(self, mi: MetaInterp, key: Any, bridge_of: Any, mode: str, result: Any, exc: Any) -> Outcome:
+        events.trace_started(self, key, bridge_of)
         _tracing.append(mi)
         t0 = time.perf_counter()
         try:
@@ -738,6 +743,7 @@ class WarmState:
                     if key in tree.calls and not tree.invalid:
                         # retrace it: calls to this function are better inlined
                         tree.on_invalidated("a function it calls is small enough to inline")
+                        events.tree_invalidated(tree, "a function it calls is small enough to inline")
                 self.counters[key] = 1 << 62
                 self.entry_counters[key] = 1 << 62
                 return outcome
