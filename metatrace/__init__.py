@@ -51,5 +51,7 @@ __all__ = [
 ]
 
 from . import summary as _summary
+from . import events as _events
 
 _summary._init_from_env()
+_events._init_from_env()

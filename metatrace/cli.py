@@ -5,13 +5,15 @@ from __future__ import annotations
 import sys
 from typing import List, Optional
 
-USAGE = """usage: metatrace COMMAND [ARGS...]
+USAGE = """usage: metatrace [--version] COMMAND [ARGS...]
 
 commands:
   view trace.json [-o OUT] [--format svg|png|pdf|dot|html] [--trace ID] [--stage optimized|unoptimized]
                          draw what the JIT compiled (Graphviz)
   summary trace.json [--json]
                          counters and the hottest traces of a trace log
+  trace trace.json [--trace ID] [--stage optimized|unoptimized|both] [--no-source]
+                         the compiled loops and bridges as text (as METATRACE_LOG=- prints them)
   io FILE.io [args]      run an Io program (the Io demo language)
   st [-cp PATH] FILE_OR_CLASS [args]
                          run a Smalltalk (SOM) program
@@ -21,6 +23,22 @@ commands:
 
 Run 'metatrace COMMAND --help' for a command's options.
 """
+
+
+def version() -> str:
+    """The installed distribution's version (package metadata), else the package's own."""
+    try:
+        from importlib.metadata import PackageNotFoundError, version as dist_version
+    except ImportError:  # pragma: no cover - Python < 3.8
+        dist_version = None
+    if dist_version is not None:
+        try:
+            return dist_version("metatrace")
+        except PackageNotFoundError:
+            pass
+    from . import __version__
+
+    return __version__
 
 
 def _params(argv: List[str]) -> int:
@@ -37,11 +55,13 @@ def _params(argv: List[str]) -> int:
 def _demo(argv: List[str]) -> int:
     from examples.stacklang.__main__ import main as demo_main
 
+    if argv and argv[0] in ("-h", "--help"):
+        return demo_main(argv, prog="metatrace demo")
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["loops"] + argv
     if "--jit-summary" not in argv and argv[0] not in ("-h", "--help"):
         argv = argv + ["--jit-summary"]
-    return demo_main(argv)
+    return demo_main(argv, prog="metatrace demo")
 
 
 def _lazy(module: str, func: str = "main"):  # type: ignore[no-untyped-def]
@@ -76,6 +96,7 @@ def _bench(argv: List[str]) -> int:
 COMMANDS = {
     "view": _lazy("metatrace.viewer.cli", "view_main"),
     "summary": _lazy("metatrace.viewer.cli", "summary_main"),
+    "trace": _lazy("metatrace.viewer.cli", "trace_main"),
     "io": _lazy("interpreters.io_msg.__main__"),
     "st": _lazy("interpreters.smalltalk_bc.__main__"),
     "demo": _demo,
@@ -88,6 +109,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help", "help"):
         sys.stdout.write(USAGE)
+        return 0
+    if argv[0] in ("--version", "-V", "version"):
+        print("metatrace %s" % version())
         return 0
     cmd, rest = argv[0], argv[1:]
     if cmd not in COMMANDS:

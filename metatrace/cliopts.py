@@ -20,9 +20,15 @@ def add_jit_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--no-jit", action="store_true",
                        help="run the plain interpreter (same as METATRACE=off)")
     group.add_argument("--jit-log", metavar="FILE",
-                       help="write the JIT's trace log (JSON) to FILE at exit")
+                       help="write the JIT's trace log (JSON) to FILE at exit; '-' prints it as "
+                            "text to stderr ('-:both' with the ops as recorded too)")
     group.add_argument("--jit-summary", action="store_true",
-                       help="print a summary of what the JIT did to stderr at exit")
+                       help="print a three-line summary of what the JIT did to stderr at exit")
+    group.add_argument("--jit-counters", action="store_true",
+                       help="print every JIT counter to stderr at exit (as METATRACE_SUMMARY=1)")
+    group.add_argument("--jit-verbose", action="store_true",
+                       help="print one line per JIT event (trace started, aborted, compiled, "
+                            "invalidated, ...) to stderr as it happens (as METATRACE_VERBOSE=1)")
     group.add_argument("--jit-param", metavar="NAME=VALUE", action="append", default=[],
                        help="set a JIT parameter (repeatable), e.g. threshold=100")
 
@@ -42,8 +48,21 @@ def apply(args: Any, parser: argparse.ArgumentParser) -> None:
     if args.jit_log:
         from .log import log_to
 
-        log_to(args.jit_log)
-    if args.jit_summary:
+        try:
+            log_to(args.jit_log)
+        except ValueError as exc:
+            parser.error("--jit-log: %s" % exc)
+    # atexit runs the last registered first: the short summary, then the table
+    if args.jit_counters:
         from .summary import print_summary_at_exit
 
         atexit.register(print_summary_at_exit)
+    if args.jit_summary:
+        from .summary import print_short_summary_at_exit
+
+        atexit.register(print_short_summary_at_exit)
+    if args.jit_verbose:
+        from .events import enable_verbose, verbose_enabled
+
+        if not verbose_enabled():
+            enable_verbose()

@@ -72,6 +72,10 @@ class JitDriver:
         self.can_never_inline = can_never_inline
         self.is_recursive = is_recursive
         self.name = name
+        if can_never_inline is not None:
+            # accepted for RPython compatibility; nothing reads it (is_recursive and
+            # virtualizables change nothing either, but need no warning: see docs/hints.md)
+            _params.warn_ignored("can_never_inline", "jit() argument")
         self.params: Dict[str, Any] = _params.defaults()
         self.params.update(_global_params)
         try:

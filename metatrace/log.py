@@ -4,6 +4,11 @@ While a log is requested, the JIT runtime registers every compiled loop and brid
 and every invalidation here.  The document is built when it is written (at exit, or when a
 ``log_to`` block ends), so guard failure counts and entry counts are current.  The format is
 described in docs/trace-format.md and metatrace/trace_format.schema.json.
+
+The path ``-`` (``METATRACE_LOG=-``, ``log_to("-")``, ``--jit-log -``) writes the same log as
+text to stderr instead (docs/observability.md): every loop and bridge with its optimized ops;
+``-:unoptimized`` gives the ops as recorded and ``-:both`` both, ``-:...:nosource`` leaves out the
+interpreter's file:line column.
 """
 
 from __future__ import annotations
@@ -65,11 +70,50 @@ class Recorder:
         }
 
     def write(self, path: str) -> None:
+        if is_text_target(path):
+            write_text(self.document(), path, sys.stderr)
+            return
         doc = self.document()
         tmp = path + ".tmp"
         with open(tmp, "w") as f:
             json.dump(doc, f, indent=1, default=repr)
         os.replace(tmp, path)
+
+
+def is_text_target(path: str) -> bool:
+    """``-`` or ``-:OPTIONS``: the log as text on stderr."""
+    return path == "-" or path.startswith("-:")
+
+
+TEXT_OPTIONS = ("optimized", "unoptimized", "both", "nosource")
+
+
+def text_options(path: str) -> Dict[str, Any]:
+    """``-:both:nosource`` -> ``{"stage": "both", "source": False}``; raises ValueError."""
+    stage, source = "optimized", True
+    for part in path.split(":")[1:]:
+        part = part.strip().lower().replace("-", "")
+        if part in ("optimized", "unoptimized", "both"):
+            stage = part
+        elif part == "nosource":
+            source = False
+        elif part:
+            raise ValueError("unknown option %r in trace log target %r; valid: %s"
+                             % (part, path, ", ".join(TEXT_OPTIONS)))
+    return {"stage": stage, "source": source}
+
+
+def write_text(doc: Dict[str, Any], path: str, out: Any) -> None:
+    """The document as the text dump (the renderer ``metatrace trace`` uses), on ``out``."""
+    from .viewer.model import Log
+    from .viewer.text import log_text
+
+    opts = text_options(path)
+    # the same JSON a file would hold: values the log keeps as objects become their repr
+    doc = json.loads(json.dumps(doc, default=repr))
+    out.write(log_text(Log(doc), stage=opts["stage"], source=opts["source"],
+                       title="metatrace JIT log (%s ops)" % opts["stage"]))
+    out.flush()
 
 
 def _residual_notes(driver: Any) -> List[Dict[str, str]]:
@@ -93,6 +137,8 @@ class log_to:
 
     def __init__(self, path: str) -> None:
         self.path = os.fspath(path)
+        if is_text_target(self.path):
+            text_options(self.path)  # a mistake in the options is reported now, not at exit
         self._in_with = False
         LOG.paths.append(self.path)
         atexit.register(self._at_exit)
@@ -124,7 +170,10 @@ def _init_from_env() -> None:
     global _env_log
     path = os.environ.get("METATRACE_LOG")
     if path and _env_log is None:
-        _env_log = log_to(path)
+        try:
+            _env_log = log_to(path)
+        except ValueError as exc:  # like a bad METATRACE_PARAMS: say so plainly and stop
+            raise SystemExit("metatrace: METATRACE_LOG: %s" % exc)
 
 
 _init_from_env()

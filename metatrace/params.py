@@ -6,6 +6,7 @@ The names are RPython's where RPython has one, so PyPy users find what they know
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any, Callable, Dict, Tuple
 
 from .errors import ParamError
@@ -63,11 +64,11 @@ PARAMS: Dict[str, Tuple[Any, Callable[[Any], Any], str]] = {
     "function_threshold": (1619, _int_at_least(1), "portal calls starting at one green key before tracing from there (portals with can_enter_jit)"),
     "trace_eagerness": (200, _int_at_least(1), "failures of one guard before a bridge is traced from it"),
     "trace_limit": (6000, _int_at_least(10), "recorded operations after which tracing aborts"),
-    "decay": (40, _int_at_least(0), "accepted; counters do not decay today"),
+    "decay": (40, _int_at_least(0), "accepted for RPython compatibility, no effect: counters do not decay"),
     "loop_longevity": (1000, _int_at_least(1), "compilations a loop may go unused before it is freed"),
     "inlining": (0, _int_at_least(0), "1: trace into portal calls made by a traced loop (one level); 0: call them"),
     "max_unroll_recursion": (7, _int_at_least(0), "how deep a traced function may recurse into itself when inlined"),
-    "retrace_limit": (0, _int_at_least(0), "accepted; loops are not retraced today"),
+    "retrace_limit": (0, _int_at_least(0), "accepted for RPython compatibility, no effect: loops are not retraced"),
     "enable_opts": ("all", _opts, "optimizations: 'all' or a ':'-separated subset of virtualize, sink, heap, pure, dce, licm, unroll"),
     "backend": ("auto", _choice("auto", "python", "numba"),
                 "python: tier 1 only; numba: a loop proper of numbers compiles to a Numba kernel at "
@@ -77,6 +78,25 @@ PARAMS: Dict[str, Tuple[Any, Callable[[Any], Any], str]] = {
                         "backend=auto compiles it with Numba (tier 2); 7x that for a process's "
                         "first kernel, which also pays Numba's import"),
 }
+
+
+#: parameters that are validated and stored but change nothing (docs/hints.md); setting one to
+#: another value than its default prints a warning, once per process and name
+IGNORED_PARAMS = ("decay", "retrace_limit")
+_warned: set = set()
+
+
+def warn_ignored(name: str, what: str = "parameter") -> None:
+    """``metatrace: parameter 'decay' is accepted for RPython compatibility and has no effect``
+    on stderr, the first time only (per process and name)."""
+    if name in _warned:
+        return
+    _warned.add(name)
+    try:
+        sys.stderr.write("metatrace: %s %r is accepted for RPython compatibility and has no "
+                         "effect\n" % (what, name))
+    except Exception:  # no usable stderr: nothing to say it on
+        pass
 
 
 def defaults() -> Dict[str, Any]:
@@ -90,9 +110,12 @@ def validate(name: str, value: Any) -> Any:
             "unknown JIT parameter %r; valid parameters: %s" % (name, ", ".join(sorted(PARAMS)))
         )
     try:
-        return PARAMS[name][1](value)
+        checked = PARAMS[name][1](value)
     except ValueError as exc:
         raise ParamError("bad value for JIT parameter %r: %s" % (name, exc))
+    if name in IGNORED_PARAMS and checked != PARAMS[name][0]:
+        warn_ignored(name)
+    return checked
 
 
 def parse_params(text: str, source: str = "METATRACE_PARAMS") -> Dict[str, Any]:

@@ -1,4 +1,6 @@
-"""``METATRACE_SUMMARY=1``: a table of what the JIT did, printed to stderr at exit."""
+"""What the JIT did, printed to stderr at exit: ``METATRACE_SUMMARY=1`` (or ``--jit-counters``)
+prints every counter as a table, like ``PYPYLOG=jit-summary``; ``METATRACE_SUMMARY=short`` (or
+an interpreter's ``--jit-summary``) three lines a newcomer can read (:func:`short_summary`)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,60 @@ def format_counters(stats: Dict[str, Any], title: str = "metatrace JIT summary")
     return "\n".join(lines)
 
 
-def print_summary(out: Optional[TextIO] = None) -> None:
+def _plural(n: int, word: str, many: str = "") -> str:
+    return "%d %s" % (n, word if n == 1 else (many or word + "s"))
+
+
+def _s(x: Any) -> str:
+    return "%.3f" % float(x or 0.0)
+
+
+def short_summary(stats: Dict[str, Any], threshold: Optional[int] = None,
+                  more: str = "--jit-counters") -> List[str]:
+    """Three lines: what was compiled (and given up or thrown away), how compiled code was
+    entered and left, and the time the JIT itself took.  ``more`` names how to get the table."""
+    loops, bridges = int(stats.get("loops", 0)), int(stats.get("bridges", 0))
+    aborts = int(stats.get("aborts", 0))
+    if loops == 0 and bridges == 0:
+        first = "JIT: nothing was compiled"
+        if aborts == 0:
+            first += (" (the program did not run long enough: a loop is compiled after %s "
+                      "iterations)" % (threshold if threshold is not None else "`threshold`"))
+    else:
+        first = "JIT: compiled %s and %s (a bridge is compiled code for a path that leaves a " \
+                "loop often)" % (_plural(loops, "loop"), _plural(bridges, "bridge"))
+    if aborts:
+        by = sorted(stats.get("aborts_by_reason", {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        first += "; %s given up (%s)" % (_plural(aborts, "trace"),
+                                         ", ".join("%s %d" % kv for kv in by))
+    elif loops or bridges:
+        first += "; no trace was given up"
+    inv = int(stats.get("invalidations", 0))
+    if inv:
+        first += "; %s thrown away because a quasi-immutable field changed" % _plural(inv, "tree")
+    if stats.get("tier2"):
+        first += "; %s as a Numba kernel (tier 2)" % _plural(int(stats["tier2"]), "loop runs",
+                                                               "loops run")
+    entries, fails = int(stats.get("loop_entries", 0)), int(stats.get("guard_failures", 0))
+    second = ("compiled code was entered %s; guards failed %s, each time handing over to the "
+              "interpreter (normal: a failing guard is how compiled code exits, e.g. when a loop "
+              "ends)" % (_plural(entries, "time"), _plural(fails, "time")))
+    jit_s = sum(float(stats.get(k, 0.0) or 0.0) for k in
+                ("tracing_s", "optimizing_s", "compiling_s", "blackhole_s", "tier2_compiling_s"))
+    third = ("time in the JIT itself: %s s (recording %s, optimizing %s, compiling %s, resuming "
+             "the interpreter after guards %s%s)" % (
+                 _s(jit_s), _s(stats.get("tracing_s")), _s(stats.get("optimizing_s")),
+                 _s(stats.get("compiling_s")), _s(stats.get("blackhole_s")),
+                 ", Numba %s" % _s(stats.get("tier2_compiling_s"))
+                 if stats.get("tier2_compiling_s") else ""))
+    if more:
+        third += "; every counter: %s" % more
+    return [first, second, third]
+
+
+def print_summary(out: Optional[TextIO] = None, style: str = "full",
+                  more: str = "METATRACE_SUMMARY=1") -> None:
+    """The summary on ``out`` (default stderr): ``style`` ``full`` (the counters) or ``short``."""
     from .jitdriver import drivers, jit_enabled, stats
 
     out = out or sys.stderr
@@ -30,6 +85,11 @@ def print_summary(out: Optional[TextIO] = None) -> None:
     if not jitted:
         why = "JIT off" if not jit_enabled() else "no JIT'd portal was used"
         out.write("metatrace JIT summary: %s\n" % why)
+        return
+    if style == "short":
+        thresholds = {d.params.get("threshold") for d in jitted}
+        lines = short_summary(stats(), thresholds.pop() if len(thresholds) == 1 else None, more)
+        out.write("".join(line + "\n" for line in lines))
         return
     out.write(format_counters(stats()) + "\n")
 
@@ -41,8 +101,16 @@ def print_summary_at_exit() -> None:
     print_summary()
 
 
+def print_short_summary_at_exit() -> None:
+    print_summary(style="short", more="--jit-counters")
+
+
 def _init_from_env() -> None:
     global _registered
-    if os.environ.get("METATRACE_SUMMARY", "").strip() not in ("", "0") and not _registered:
+    value = os.environ.get("METATRACE_SUMMARY", "").strip().lower()
+    if value not in ("", "0") and not _registered:
         _registered = True
-        atexit.register(print_summary_at_exit)
+        if value == "short":
+            atexit.register(print_summary, style="short")
+        else:
+            atexit.register(print_summary_at_exit)

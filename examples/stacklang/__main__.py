@@ -6,23 +6,46 @@ import argparse
 import os
 import sys
 import time
-from typing import List, Optional
+from typing import Any, List, Optional
 
 from metatrace import cliopts
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def load_plain_interpreter() -> Any:
+    """A second copy of the interpreter module with the JIT off for its portal (the hints are
+    no-ops there), to time the same program without the JIT in this process."""
+    from metatrace import jitdriver, testing
+
+    plain = testing.load_module(os.path.join(HERE, "interp.py"), "examples.stacklang._plain_interp",
+                                jit=False)
+    # not one of the program's drivers: keep it out of stats(), the log and the summary
+    jitdriver._all_drivers.discard(plain.run.jitdriver)
+    return plain
+
+
+def _ratio(slow: float, fast: float) -> str:
+    if fast <= 0:
+        return "?"
+    r = slow / fast
+    return "%.0fx" % r if r >= 10 else "%.1fx" % r
+
+
+def main(argv: Optional[List[str]] = None, prog: str = "python -m examples.stacklang") -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m examples.stacklang",
+        prog=prog,
         description="Run a stacklang program (the metatrace tutorial language) and report its "
-                    "run time.  Bundled programs: %s" % ", ".join(
+                    "run time.  With --jit-summary it is first run once with the JIT off, to "
+                    "compare the times.  Bundled programs: %s" % ", ".join(
                         sorted(f for f in os.listdir(os.path.join(HERE, "programs")) if f.endswith(".sl"))),
     )
     parser.add_argument("program", help="a .sl file, or the name of a bundled program (e.g. loops)")
     parser.add_argument("--repeat", type=int, default=1, metavar="N",
                         help="run the program N times in the same process (shows warm-up)")
+    parser.add_argument("--no-compare", action="store_true",
+                        help="with --jit-summary, do not run the program once with the JIT off "
+                             "first to compare the times")
     cliopts.add_jit_arguments(parser)
     args = parser.parse_args(argv)
     cliopts.apply(args, parser)
@@ -46,6 +69,21 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     import metatrace
 
+    jit_on = metatrace.jit_enabled()
+    plain_time = None
+    plain_out: Optional[list] = None
+    if args.jit_summary and jit_on and not args.no_compare:
+        plain = load_plain_interpreter()
+        plain_out = []
+        t0 = time.perf_counter()
+        try:
+            plain.run_program(funcs, plain_out)
+        except plain.Thrown:
+            plain_out = None  # the program fails: the JIT run below reports it
+        else:
+            plain_time = time.perf_counter() - t0
+            sys.stderr.write("JIT off (the plain interpreter): result in %.3f s\n" % plain_time)
+    times: List[float] = []
     for i in range(max(1, args.repeat)):
         out: list = []
         t0 = time.perf_counter()
@@ -57,10 +95,22 @@ def main(argv: Optional[List[str]] = None) -> int:
             sys.stderr.write("uncaught stacklang exception: %s\n" % e.value)
             return 1
         dt = time.perf_counter() - t0
+        times.append(dt)
         for v in out:
             print(v)
-        jit = "JIT on" if metatrace.jit_enabled() else "JIT off"
+        jit = "JIT on" if jit_on else "JIT off"
         sys.stderr.write("run %d: result %s in %.3f s (%s)\n" % (i + 1, result, dt, jit))
+        if plain_out is not None and plain_out != out:
+            sys.stderr.write("error: the program printed something else with the JIT off: %r\n"
+                             % (plain_out[:5],))
+            return 1
+    if plain_time is not None:
+        best = min(times)
+        runs = ("%.3f s (best of %d; the first run, %.3f s, includes tracing and compiling)"
+                % (best, len(times), times[0]) if len(times) > 1 else
+                "%.3f s (including tracing and compiling)" % best)
+        sys.stderr.write("JIT on: %s: %s faster than JIT off (%.3f s)\n"
+                         % (runs, _ratio(plain_time, best), plain_time))
     return 0
 
 

@@ -38,7 +38,7 @@ exit status: the argument of `system exit:`, 1 after a compile or runtime error,
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m interpreters.smalltalk_bc", description=DESCRIPTION, epilog=EPILOG,
+        prog="metatrace st", description=DESCRIPTION, epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("-cp", "--classpath", metavar="PATH", default="",
                    help="class directories separated by '%s' (searched in order)" % os.pathsep)

@@ -28,6 +28,7 @@ import itertools
 import sys
 from typing import Any, List, Optional
 
+from .. import events
 from . import numba_tier
 from .numba_tier import Kernel, Unlowerable
 
@@ -124,6 +125,7 @@ class Tier2:
         self.stats.counters["tier2_compiling_s"] = (self.stats.counters.get("tier2_compiling_s", 0.0)
                                                      + kernel.compile_s)
         self.tree.compile()
+        events.tier_changed(self)
         return kernel.enter
 
     def _fail(self, reason: str) -> None:
@@ -132,4 +134,5 @@ class Tier2:
         self.stats.bump("tier2_failures")
         if not self.tree.invalid:
             self.tree.compile()
+        events.tier_changed(self)
         return None

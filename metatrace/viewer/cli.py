@@ -167,3 +167,45 @@ def summary_main(argv: Optional[List[str]] = None) -> int:
     else:
         sys.stdout.write(format_summary(data, "metatrace summary of %s" % args.log))
     return 0
+
+
+def trace_main(argv: Optional[List[str]] = None) -> int:
+    """``metatrace trace LOG.json``: the compiled loops and bridges as text (the same text
+    ``METATRACE_LOG=-`` prints at exit)."""
+    prog = "metatrace trace"
+    from .text import TEXT_STAGES, log_text
+
+    p = argparse.ArgumentParser(
+        prog=prog,
+        description="Print the loops and bridges of a trace log as text: each op grouped under "
+                    "the interpreted instruction it was recorded for, with the interpreter's "
+                    "file:line, guard failure counts and bridges, and where each trace ends; "
+                    "then the aborts and invalidations.  The same text METATRACE_LOG=- prints "
+                    "at exit.")
+    p.add_argument("log", help="a trace log (METATRACE_LOG=trace.json or --jit-log)")
+    p.add_argument("--trace", type=int, metavar="ID", help="print only trace ID")
+    p.add_argument("--stage", choices=TEXT_STAGES, default="optimized",
+                   help="optimized: the ops that run (default); unoptimized: as recorded; "
+                        "both: recorded, then optimized")
+    p.add_argument("--no-source", action="store_true",
+                   help="leave out the interpreter's file:line of each op")
+    args = p.parse_args(argv)
+    try:
+        log = Log(load_log(args.log))
+    except LogError as e:
+        return _bad_log(e)
+    try:
+        text = log_text(log, args.trace, args.stage, source=not args.no_source,
+                        title="metatrace trace log %s (%s ops)" % (args.log, args.stage))
+    except KeyError as e:
+        _err(prog, str(e.args[0]))
+        return EXIT_USAGE
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # metatrace trace log.json | head
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+    return 0

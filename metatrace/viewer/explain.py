@@ -14,9 +14,9 @@ from .model import Log, Trace, guard_location, short_file, value_text, where
 ABORT_ADVICE: Dict[str, str] = {
     "too_long": (
         "the trace grew past trace_limit before the interpreted loop closed; usually the loop "
-        "body inlines a deep or recursive helper. Mark the helper `@dont_look_inside` (or list "
-        "it in the driver's `can_never_inline`) so it becomes one residual call, or raise "
-        "`trace_limit` if the loop really is that long."),
+        "body inlines a deep or recursive helper. Mark the helper `@dont_look_inside` so it "
+        "becomes one residual call (the driver's `can_never_inline` is accepted but has no "
+        "effect), or raise `trace_limit` if the loop really is that long."),
     "escaped": (
         "an exception left the interpreter loop while the JIT was tracing, so the trace could "
         "not be closed. Harmless if the interpreted program raises rarely; if the interpreter "

@@ -27,11 +27,13 @@ def svg_for_trace(doc: Dict[str, Any], trace_id: int, stage: str = "optimized") 
     return svg_fragment(run_dot(g.source, "svg"))
 
 
-def text_for_trace(doc: Dict[str, Any], trace_id: int, stage: str = "optimized") -> str:
+def text_for_trace(doc: Dict[str, Any], trace_id: int, stage: str = "optimized",
+                   source: bool = True) -> str:
     """Trace ``trace_id`` as text: ops grouped by interpreted instruction, guard failures,
-    bridges and the trace's end."""
+    bridges and the trace's end (``stage``: optimized, unoptimized or both; ``source=False``
+    leaves out the interpreter's file:line of each op)."""
     log = Log(doc)
-    return trace_text(log, log.trace(trace_id), stage)
+    return trace_text(log, log.trace(trace_id), stage, source=source)
 
 
 def doc_for_traces(traces: Iterable[Dict[str, Any]], aborts: Iterable[Dict[str, Any]] = (),
