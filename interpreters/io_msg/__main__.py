@@ -181,12 +181,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         prog_args = ["-e"] + ([args.file] if args.file else []) + list(args.args)
     elif args.file is not None:
         path = args.file
+        from .lexer import IoSyntaxError, read_source
+
         try:
-            with open(path, encoding="utf-8") as f:
-                src = f.read()
+            src = read_source(path)
         except OSError as e:
             sys.stderr.write("metatrace io: cannot open %s: %s\n" % (path, e.strerror))
             return 2
+        except IoSyntaxError as e:
+            sys.stderr.write("%s\n" % e)
+            return 1
         prog_args = [path] + list(args.args)
 
     def go() -> int:

@@ -101,13 +101,31 @@ def send(target: Any, locals: Any, m: IoMessage) -> Any:
     return perform_value(v, target, locals, m)
 
 
+# Python exceptions that mean "a primitive was given something it cannot handle" (a receiver
+# of the wrong kind, a missing argument, an index out of range ...).  They become Io exceptions
+# at the primitive call, so Io's try/catch sees them; anything else (the control-flow signals,
+# RecursionError, the JIT's own exceptions) passes through untouched.
+PRIM_FAULTS = (TypeError, AttributeError, LookupError, ValueError, ArithmeticError)
+
+
+def call_prim(f: IoCFunction, target: Any, locals: Any, m: IoMessage) -> Any:
+    """Run primitive ``f``; a Python fault inside it is raised as an Io exception naming it."""
+    try:
+        return f.fn(target, locals, m)
+    except PRIM_FAULTS as e:
+        raise S.runtime.primitive_fault(f, target, m, e)
+
+
 def perform_value(v: Any, target: Any, locals: Any, m: IoMessage) -> Any:
     """What a message does once its slot's value ``v`` is found: a primitive or an activatable
     block runs (promoted, so its body is a constant in a trace), anything else is the answer."""
     t = type(v)
     if t is IoCFunction:
         v = promote(v)
-        return v.fn(target, locals, m)
+        try:
+            return v.fn(target, locals, m)
+        except PRIM_FAULTS as e:
+            raise S.runtime.primitive_fault(v, target, m, e)
     if t is IoBlock:
         if v.activatable:
             v = promote(v)
@@ -132,7 +150,10 @@ def send_to_locals(target: IoLocals, locals: Any, m: IoMessage) -> Any:
     prim = LOCALS_PRIMS.get(name)
     if prim is not None:
         prim = promote(prim)
-        return prim.fn(target, locals, m)
+        try:
+            return prim.fn(target, locals, m)
+        except PRIM_FAULTS as e:
+            raise S.runtime.primitive_fault(prim, target, m, e)
     return send(target.scope, locals, m)
 
 

@@ -8,6 +8,8 @@ list carrying line and column numbers so that syntax errors can say ``file:line:
 
 from __future__ import annotations
 
+import errno
+import os
 from typing import List
 
 
@@ -20,6 +22,32 @@ class IoSyntaxError(Exception):
         self.line = line
         self.col = col
         self.what = what
+
+
+def decode_source(data: bytes, label: str) -> str:
+    """Source bytes as text: UTF-8 (a leading byte-order mark is dropped).  Bytes that are
+    not UTF-8 are a syntax error at their line and column, not a Python UnicodeDecodeError."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        good = data[:e.start].decode("utf-8")
+        line = good.count("\n") + 1
+        col = len(good) - (good.rfind("\n") + 1) + 1
+        raise IoSyntaxError(label, line, col, "invalid UTF-8 byte 0x%02x: Io source files must "
+                                              "be UTF-8 text" % data[e.start])
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def read_source(path: str, label: str = "") -> str:
+    """The text of the Io source file ``path`` (OSError if it cannot be read; a directory is
+    reported as one on every Python)."""
+    if os.path.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+    with open(path, "rb") as f:
+        data = f.read()
+    return decode_source(data, label or path)
 
 
 # token kinds

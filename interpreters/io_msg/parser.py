@@ -310,7 +310,12 @@ def parse(src: str, label: str, literal: Callable[[Token], Any],
     """Parse ``src`` into a shuffled message chain (None for an empty program)."""
     toks = tokenize(src, label)
     p = _Parser(toks, label, literal)
-    first = p.chain(None)
+    try:
+        first = p.chain(None)
+    except RecursionError:
+        # the parser recurses once per bracket level; say where it gave up, in Io's terms
+        raise p.error(p.toks[min(p.pos, len(p.toks) - 1)],
+                      "brackets nested too deeply to parse (Python recursion limit reached)")
     tok = p.peek()
     if tok.kind != EOF:  # pragma: no cover - chain(None) only stops at EOF or raises
         raise p.error(tok, "expected end of input")

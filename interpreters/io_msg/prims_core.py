@@ -555,6 +555,8 @@ def obj_for(target: Any, loc: Any, m: IoMessage) -> Any:
         body = args[4]
     if step == 0.0:
         raise rt.error("for() step must not be 0", target, m)
+    if start != start or end != end or step != step:
+        return S.nil  # a NaN bound or step: no iterations, as C's "i <= end" gives
     return ev.for_loop(name, body, loc, start, end, step)
 
 
@@ -677,7 +679,7 @@ def obj_resend(target: Any, loc: Any, m: IoMessage) -> Any:
     if type(v) is IoBlock and v.activatable:
         return ev.activate(v, mloc.target, mloc.sender, mloc.message, None)
     if type(v) is IoCFunction:
-        return v.fn(mloc.target, mloc.sender, mloc.message)
+        return ev.call_prim(v, mloc.target, mloc.sender, mloc.message)
     return v
 
 
@@ -695,7 +697,7 @@ def obj_super(target: Any, loc: Any, m: IoMessage) -> Any:
     if type(v) is IoBlock and v.activatable:
         r = ev.activate(v, self_obj, loc, msg, None)
     elif type(v) is IoCFunction:
-        r = v.fn(self_obj, loc, msg)
+        r = ev.call_prim(v, self_obj, loc, msg)
     else:
         r = v
     if msg.next is not None:

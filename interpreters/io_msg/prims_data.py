@@ -192,9 +192,18 @@ for _name, _fn in (("negate", lambda x: -x), ("abs", abs), ("sqrt", _sqrt),
 
 
 def _int_binop(name: str, fn: Any) -> None:
+    shift = name in ("<<", ">>", "shiftLeft", "shiftRight")
+
     def p(target: Any, loc: Any, m: IoMessage) -> Any:
-        b = S.runtime.num_arg(target, loc, m, 0)
-        return IoNumber(float(fn(int(target.value), int(b))))
+        b = S.runtime.int_arg(target, loc, m, 0)
+        a = target.value
+        if a - a != 0.0:
+            raise S.runtime.error("%s needs a finite receiver, not %s" % (m.name,
+                                                                          format_number(a)),
+                                  target, m)
+        if shift and b < 0:
+            raise S.runtime.error("%s: negative shift count %d" % (m.name, b), target, m)
+        return IoNumber(float(fn(int(a), b)))
 
     p.__name__ = "num_" + name
     prim("Number", name)(p)
@@ -241,12 +250,14 @@ def num_clip(target: Any, loc: Any, m: IoMessage) -> Any:
 
 @prim("Number", "isEven")
 def num_is_even(target: Any, loc: Any, m: IoMessage) -> Any:
-    return S.runtime.bool(int(target.value) % 2 == 0)
+    x = target.value
+    return S.runtime.bool(x - x == 0.0 and int(x) % 2 == 0)
 
 
 @prim("Number", "isOdd")
 def num_is_odd(target: Any, loc: Any, m: IoMessage) -> Any:
-    return S.runtime.bool(int(target.value) % 2 != 0)
+    x = target.value
+    return S.runtime.bool(x - x == 0.0 and int(x) % 2 != 0)
 
 
 @prim("Number", "isNan")
@@ -262,8 +273,8 @@ def num_is_inf(target: Any, loc: Any, m: IoMessage) -> Any:
 @prim("Number", "asString", "asSimpleString", "justSerialized")
 def num_as_string(target: Any, loc: Any, m: IoMessage) -> Any:
     if m.args:
-        w = int(S.runtime.num_arg(target, loc, m, 0))
-        p = int(S.runtime.num_arg(target, loc, m, 1)) if len(m.args) > 1 else 6
+        w = S.runtime.int_arg(target, loc, m, 0)
+        p = S.runtime.int_arg(target, loc, m, 1) if len(m.args) > 1 else 6
         return IoSeq("%*.*f" % (w, p, target.value))
     return IoSeq(format_number(target.value))
 
@@ -279,7 +290,7 @@ def num_as_character(target: Any, loc: Any, m: IoMessage) -> Any:
 
 @prim("Number", "toBase")
 def num_to_base(target: Any, loc: Any, m: IoMessage) -> Any:
-    base = int(S.runtime.num_arg(target, loc, m, 0))
+    base = S.runtime.int_arg(target, loc, m, 0)
     if base < 2 or base > 36:
         raise S.runtime.error("toBase: base must be between 2 and 36", target, m)
     n = int(target.value)
@@ -300,10 +311,13 @@ def num_repeat(target: Any, loc: Any, m: IoMessage) -> Any:
     args = m.args
     if not args:
         return S.nil
+    n = target.value
+    if n != n:  # NaN: no iterations, as C's "i < n" gives
+        return target
     if len(args) == 1:
-        ev.repeat_loop(None, args[0], loc, target.value)
+        ev.repeat_loop(None, args[0], loc, n)
     else:
-        ev.repeat_loop(args[0].name, args[1], loc, target.value)
+        ev.repeat_loop(args[0].name, args[1], loc, n)
     return target
 
 
@@ -352,7 +366,7 @@ def seq_concat(target: Any, loc: Any, m: IoMessage) -> Any:
 
 @prim("Sequence", "at")
 def seq_at(target: Any, loc: Any, m: IoMessage) -> Any:
-    i = int(S.runtime.num_arg(target, loc, m, 0))
+    i = S.runtime.int_arg(target, loc, m, 0)
     s = target.value
     if 0 <= i < len(s):
         return IoNumber(float(ord(s[i])))
@@ -372,8 +386,8 @@ def _slice_indexes(n: int, start: int, end: int) -> Any:
 @prim("Sequence", "exSlice", "slice")
 def seq_ex_slice(target: Any, loc: Any, m: IoMessage) -> Any:
     s = target.value
-    start = int(S.runtime.num_arg(target, loc, m, 0))
-    end = int(S.runtime.num_arg(target, loc, m, 1)) if len(m.args) > 1 else len(s)
+    start = S.runtime.int_arg(target, loc, m, 0)
+    end = S.runtime.int_arg(target, loc, m, 1) if len(m.args) > 1 else len(s)
     a, b = _slice_indexes(len(s), start, end)
     return _seq_like(target, s[a:b] if a < b else "")
 
@@ -381,8 +395,8 @@ def seq_ex_slice(target: Any, loc: Any, m: IoMessage) -> Any:
 @prim("Sequence", "inclusiveSlice")
 def seq_incl_slice(target: Any, loc: Any, m: IoMessage) -> Any:
     s = target.value
-    start = int(S.runtime.num_arg(target, loc, m, 0))
-    end = int(S.runtime.num_arg(target, loc, m, 1)) if len(m.args) > 1 else len(s) - 1
+    start = S.runtime.int_arg(target, loc, m, 0)
+    end = S.runtime.int_arg(target, loc, m, 1) if len(m.args) > 1 else len(s) - 1
     if end < 0:
         end += len(s)
     a, b = _slice_indexes(len(s), start, end + 1)
@@ -456,7 +470,7 @@ def seq_split(target: Any, loc: Any, m: IoMessage) -> Any:
 @prim("Sequence", "findSeq")
 def seq_find(target: Any, loc: Any, m: IoMessage) -> Any:
     sub = _str(target, loc, m, 0)
-    start = int(S.runtime.num_arg(target, loc, m, 1)) if len(m.args) > 1 else 0
+    start = S.runtime.int_arg(target, loc, m, 1) if len(m.args) > 1 else 0
     i = target.value.find(sub, start)
     return S.nil if i < 0 else IoNumber(float(i))
 
@@ -489,7 +503,7 @@ def seq_occurrences(target: Any, loc: Any, m: IoMessage) -> Any:
 
 @prim("Sequence", "repeated")
 def seq_repeated(target: Any, loc: Any, m: IoMessage) -> Any:
-    return _seq_like(target, target.value * int(S.runtime.num_arg(target, loc, m, 0)))
+    return _seq_like(target, target.value * S.runtime.int_arg(target, loc, m, 0))
 
 
 @prim("Sequence", "reverse")
@@ -519,7 +533,7 @@ def seq_ne(target: Any, loc: Any, m: IoMessage) -> Any:
 
 @prim("Sequence", "alignLeft")
 def seq_align_left(target: Any, loc: Any, m: IoMessage) -> Any:
-    w = int(S.runtime.num_arg(target, loc, m, 0))
+    w = S.runtime.int_arg(target, loc, m, 0)
     pad = _str(target, loc, m, 1) if len(m.args) > 1 else " "
     s = target.value
     while len(s) < w and pad:
@@ -529,7 +543,7 @@ def seq_align_left(target: Any, loc: Any, m: IoMessage) -> Any:
 
 @prim("Sequence", "alignRight")
 def seq_align_right(target: Any, loc: Any, m: IoMessage) -> Any:
-    w = int(S.runtime.num_arg(target, loc, m, 0))
+    w = S.runtime.int_arg(target, loc, m, 0)
     pad = _str(target, loc, m, 1) if len(m.args) > 1 else " "
     n = max(0, w - len(target.value))
     return IoSeq((pad * n)[:n] + target.value)
@@ -577,7 +591,7 @@ def seq_append(target: Any, loc: Any, m: IoMessage) -> Any:
     _need_mutable(target, m)
     parts = [target.value]
     for i in range(len(m.args)):
-        parts.append(chr(int(S.runtime.num_arg(target, loc, m, i))))
+        parts.append(S.runtime.char_arg(target, loc, m, i))
     target.value = "".join(parts)
     return target
 
@@ -585,8 +599,8 @@ def seq_append(target: Any, loc: Any, m: IoMessage) -> Any:
 @prim("Sequence", "atPut")
 def seq_at_put(target: Any, loc: Any, m: IoMessage) -> Any:
     _need_mutable(target, m)
-    i = int(S.runtime.num_arg(target, loc, m, 0))
-    c = chr(int(S.runtime.num_arg(target, loc, m, 1)))
+    i = S.runtime.int_arg(target, loc, m, 0)
+    c = S.runtime.char_arg(target, loc, m, 1)
     s = target.value
     if not 0 <= i < len(s):
         raise S.runtime.error("index out of bounds", target, m)
@@ -597,7 +611,7 @@ def seq_at_put(target: Any, loc: Any, m: IoMessage) -> Any:
 @prim("Sequence", "setSize")
 def seq_set_size(target: Any, loc: Any, m: IoMessage) -> Any:
     _need_mutable(target, m)
-    n = int(S.runtime.num_arg(target, loc, m, 0))
+    n = S.runtime.int_arg(target, loc, m, 0)
     s = target.value
     target.value = s[:n] + "\0" * max(0, n - len(s))
     return target
@@ -679,7 +693,7 @@ def seq_hash(target: Any, loc: Any, m: IoMessage) -> Any:
 
 
 def _index(target: Any, loc: Any, m: IoMessage, i: int) -> int:
-    return int(S.runtime.num_arg(target, loc, m, i))
+    return S.runtime.int_arg(target, loc, m, i)
 
 
 @prim("List", "append", "push")
@@ -885,6 +899,8 @@ def list_swap(target: Any, loc: Any, m: IoMessage) -> Any:
     i = _index(target, loc, m, 0)
     j = _index(target, loc, m, 1)
     it = target.items
+    if not (0 <= i < len(it) and 0 <= j < len(it)):
+        raise S.runtime.error("index out of bounds", target, m)
     it[i], it[j] = it[j], it[i]
     return target
 
@@ -1001,6 +1017,9 @@ def _apply(m: IoMessage, loc: Any, item: Any, index: int) -> Any:
     ``(x, expr)`` binds x, ``(i, x, expr)`` binds the index and the item; a single argument
     that evaluates to a block is called with the item."""
     args = m.args
+    if not args:
+        raise S.runtime.error("%s needs an argument: a message, (value, expression) or "
+                              "(index, value, expression)" % m.name, None, m)
     if len(args) == 1:
         a = args[0]
         if a.cached is None and a.next is None and a.name in ("block", "method") and a.args:
@@ -1133,6 +1152,10 @@ def list_all(target: Any, loc: Any, m: IoMessage) -> Any:
 @prim("List", "reduce", "inject")
 def list_reduce(target: Any, loc: Any, m: IoMessage) -> Any:
     args = m.args
+    if len(args) not in (1, 3, 4):
+        raise S.runtime.error(
+            "%s needs a block, or (accName, valueName, expression[, initialValue]); got %d "
+            "argument%s" % (m.name, len(args), "" if len(args) == 1 else "s"), target, m)
     items = list(target.items)
     if len(args) == 4:  # reduce(acc, x, expr, initial)
         acc = eval_arg(args[3], loc)

@@ -154,7 +154,7 @@ def msg_append_arg(target: Any, loc: Any, m: IoMessage) -> Any:
 
 @prim("Message", "argAt")
 def msg_arg_at(target: Any, loc: Any, m: IoMessage) -> Any:
-    i = int(S.runtime.num_arg(target, loc, m, 0))
+    i = S.runtime.int_arg(target, loc, m, 0)
     return target.args[i] if 0 <= i < len(target.args) else S.nil
 
 
@@ -235,7 +235,7 @@ def msg_args_evaluated_in(target: Any, loc: Any, m: IoMessage) -> Any:
 @prim("Message", "evalArgAt")
 def msg_eval_arg_at(target: Any, loc: Any, m: IoMessage) -> Any:
     ctx = eval_arg_at(m, loc, 0)
-    i = int(S.runtime.num_arg(target, loc, m, 1))
+    i = S.runtime.int_arg(target, loc, m, 1)
     return eval_arg_at(target, ctx, i)
 
 
@@ -286,13 +286,13 @@ def call_slot_context(target: Any, loc: Any, m: IoMessage) -> Any:
 
 @prim("Call", "evalArgAt")
 def call_eval_arg_at(target: Any, loc: Any, m: IoMessage) -> Any:
-    i = int(S.runtime.num_arg(target, loc, m, 0))
+    i = S.runtime.int_arg(target, loc, m, 0)
     return eval_arg_at(target.message, target.sender, i)
 
 
 @prim("Call", "argAt")
 def call_arg_at(target: Any, loc: Any, m: IoMessage) -> Any:
-    i = int(S.runtime.num_arg(target, loc, m, 0))
+    i = S.runtime.int_arg(target, loc, m, 0)
     args = target.message.args
     return args[i] if 0 <= i < len(args) else S.nil
 
@@ -341,7 +341,7 @@ def sys_args(target: Any, loc: Any, m: IoMessage) -> Any:
 
 @prim("System", "exit")
 def sys_exit(target: Any, loc: Any, m: IoMessage) -> Any:
-    code = int(S.runtime.num_arg(target, loc, m, 0)) if m.args else 0
+    code = S.runtime.int_arg(target, loc, m, 0) if m.args else 0
     raise ExitSignal(code)
 
 
@@ -543,13 +543,16 @@ def file_write(target: Any, loc: Any, m: IoMessage) -> Any:
 
 def _read_all(target: Any, m: IoMessage) -> str:
     f = _need_file(target, m)
-    if f.handle is not None and f.mode == "r":
-        return f.handle.read()
     try:
+        if f.handle is not None and f.mode == "r":
+            return f.handle.read()
         with open(f.path, encoding="utf-8", newline="") as h:
             return h.read()
     except OSError as e:
         raise S.runtime.error("unable to open file %s: %s" % (f.path, e.strerror), target, m)
+    except UnicodeDecodeError as e:
+        raise S.runtime.error("file %s is not UTF-8 text (invalid byte 0x%02x)"
+                              % (f.path, e.object[e.start]), target, m)
 
 
 @prim("File", "contents", "readToEnd", "asString")
@@ -589,8 +592,11 @@ def file_remove(target: Any, loc: Any, m: IoMessage) -> Any:
 def file_set_contents(target: Any, loc: Any, m: IoMessage) -> Any:
     f = _need_file(target, m)
     s = S.runtime.str_arg(target, loc, m, 0)
-    with open(f.path, "w", encoding="utf-8", newline="") as h:
-        h.write(s)
+    try:
+        with open(f.path, "w", encoding="utf-8", newline="") as h:
+            h.write(s)
+    except OSError as e:
+        raise S.runtime.error("unable to open file %s: %s" % (f.path, e.strerror), target, m)
     return target
 
 

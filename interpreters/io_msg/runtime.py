@@ -12,7 +12,7 @@ import sys
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import evaluator as ev
-from .lexer import HEXNUMBER, NUMBER, STRING, TRIPLE, IoSyntaxError, Token
+from .lexer import HEXNUMBER, NUMBER, STRING, TRIPLE, IoSyntaxError, Token, read_source
 from .objects import (frozen_value, IoBlock, IoCall, IoCFunction, IoError, IoList, IoLocals, IoMap,
                       IoMessage, IoNumber, IoObject, IoSeq, Map, get_own_slot, lookup,
                       mark_proto, root_map, set_slot)
@@ -23,6 +23,11 @@ LIB_FILES = ("object.io", "number.io", "sequence.io", "list.io", "map.io", "bloc
              "exception.io", "system.io", "coroutine.io")
 
 _REGISTRY: Dict[str, List[Tuple[str, Callable[..., Any]]]] = {}
+
+# the protos whose primitives work on one Python value kind (the others take any object)
+_KIND_OF_OWNER = {name: name for name in ("Number", "Sequence", "List", "Map", "Message",
+                                          "Block", "Call", "CFunction", "Date", "File",
+                                          "Coroutine")}
 
 
 def prim(proto: str, *names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -226,13 +231,32 @@ class Runtime:
         return self.error("argument %d to method '%s' must be a %s, not a '%s'"
                           % (i, m.name, want, self.type_name(got)), target, m)
 
+    def primitive_fault(self, f: IoCFunction, target: Any, m: IoMessage,
+                        exc: BaseException) -> IoError:
+        """The Io exception for a Python fault (TypeError, IndexError ...) inside primitive
+        ``f``: the primitive was handed something it cannot work with.  A receiver of the wrong
+        kind gets C Io's wording; anything else names the primitive and what went wrong."""
+        want = _KIND_OF_OWNER.get(f.owner)
+        got = getattr(target, "kind", type(target).__name__)
+        if want is not None and got != want:
+            text = "CFunction defined for type %s but called on type %s" % (want, got)
+        elif isinstance(exc, IndexError):
+            text = "%s %s: index out of bounds" % (f.owner, f.name)
+        elif isinstance(exc, ZeroDivisionError):
+            text = "%s %s: division by zero" % (f.owner, f.name)
+        elif isinstance(exc, OverflowError):
+            text = "%s %s: numeric result out of range" % (f.owner, f.name)
+        else:
+            text = "%s %s: cannot use these arguments (%s)" % (f.owner, f.name, exc)
+        return self.error(text, target, m)
+
     def send_missing(self, target: Any, locals: Any, m: IoMessage) -> Any:
         fwd = lookup(target, "forward")
         if fwd is not None:
             if type(fwd) is IoBlock and fwd.activatable:
                 return ev.activate(fwd, target, locals, m, None)
             if type(fwd) is IoCFunction:
-                return fwd.fn(target, locals, m)
+                return ev.call_prim(fwd, target, locals, m)
         raise self.error("%s does not respond to '%s'" % (self.type_name(target), m.name),
                          target, m)
 
@@ -243,6 +267,22 @@ class Runtime:
         if type(v) is IoNumber:
             return v.value
         raise self.arg_type_error(target, m, i, "Number", v)
+
+    def int_arg(self, target: Any, locals: Any, m: IoMessage, i: int) -> int:
+        """Argument ``i`` as an integer (truncated); NaN and infinities are an Io error."""
+        x = self.num_arg(target, locals, m, i)
+        if x - x != 0.0:  # NaN or +-inf
+            raise self.error("argument %d to method '%s' must be a finite Number, not %s"
+                             % (i, m.name, format_number(x)), target, m)
+        return int(x)
+
+    def char_arg(self, target: Any, locals: Any, m: IoMessage, i: int) -> str:
+        """Argument ``i`` as a character code (0 to 0x10FFFF)."""
+        c = self.int_arg(target, locals, m, i)
+        if not 0 <= c <= 0x10FFFF:
+            raise self.error("argument %d to method '%s' must be a character code (0 to "
+                             "1114111), not %d" % (i, m.name, c), target, m)
+        return chr(c)
 
     def str_arg(self, target: Any, locals: Any, m: IoMessage, i: int) -> str:
         v = ev.eval_arg_at(m, locals, i)
@@ -312,12 +352,10 @@ class Runtime:
 
     def do_file(self, path: str, target: Any, label: Optional[str] = None) -> Any:
         try:
-            with open(path, encoding="utf-8") as f:
-                src = f.read()
+            src = read_source(path, label or path)
+            msg = self.parse(src, label or path)
         except OSError as e:
             raise self.error("unable to open file %s: %s" % (path, e.strerror))
-        try:
-            msg = self.parse(src, label or path)
         except IoSyntaxError as e:
             raise self.error("compile error: %s" % e)
         if msg is None:

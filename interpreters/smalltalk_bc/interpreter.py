@@ -420,20 +420,59 @@ def run_catching(method: SMethod, frame: Frame) -> Any:
         frame.alive = False
 
 
+# Python exceptions that mean "a primitive was handed something it cannot work with"; they
+# become a SOM error naming the primitive, never a Python traceback.  Everything else (SomError,
+# non-local returns, exit, RecursionError, the JIT's own exceptions) passes through.
+PRIM_FAULTS = (TypeError, AttributeError, LookupError, ValueError, ArithmeticError)
+
+
+def primitive_fault(prim: SPrimitive, frame: Frame, rcvr: Any,
+                    exc: BaseException) -> SomError:
+    holder = prim.holder
+    name = holder.name.string if holder is not None else "?"
+    cls = class_of(rcvr)
+    inherits = False
+    c = cls
+    while c is not None:
+        if c is holder:
+            inherits = True
+            break
+        c = c.superclass
+    if holder is not None and not inherits:
+        # only reachable through reflection (Primitive>>invokeOn:with:)
+        return SomError("Primitive %s>>#%s invoked on an instance of %s"
+                        % (name, prim.signature.string, cls.name.string), frame)
+    return SomError("Primitive %s>>#%s failed: %s" % (name, prim.signature.string,
+                                                      _fault_text(exc)), frame)
+
+
+def _fault_text(exc: BaseException) -> str:
+    if isinstance(exc, ZeroDivisionError):
+        return "division by zero"
+    if isinstance(exc, OverflowError):
+        return "numeric result out of range"
+    if isinstance(exc, IndexError):
+        return "index out of bounds"
+    return "bad receiver or argument (%s)" % exc
+
+
 def call_primitive(prim: SPrimitive, frame: Frame, argc: int) -> None:
     stack = frame.stack
     sp = frame.sp
-    if argc == 0:
-        result = prim.fn(frame, stack[sp])
-    elif argc == 1:
-        result = prim.fn(frame, stack[sp - 1], stack[sp])
-        stack[sp] = None
-    elif argc == 2:
-        result = prim.fn(frame, stack[sp - 2], stack[sp - 1], stack[sp])
-        stack[sp] = None
-        stack[sp - 1] = None
-    else:
-        result = call_primitive_n(prim, frame, argc)
+    try:
+        if argc == 0:
+            result = prim.fn(frame, stack[sp])
+        elif argc == 1:
+            result = prim.fn(frame, stack[sp - 1], stack[sp])
+            stack[sp] = None
+        elif argc == 2:
+            result = prim.fn(frame, stack[sp - 2], stack[sp - 1], stack[sp])
+            stack[sp] = None
+            stack[sp - 1] = None
+        else:
+            result = call_primitive_n(prim, frame, argc)
+    except PRIM_FAULTS as e:
+        raise primitive_fault(prim, frame, stack[sp - argc], e)
     stack[sp - argc] = result
     frame.sp = sp - argc
 
@@ -486,7 +525,10 @@ def invoke_with_args(invokable: Any, rcvr: Any, args: List[Any], caller: Frame) 
     if len(args) != invokable.num_args:
         raise SomError("wrong number of arguments for primitive %s" % (
             invokable.signature.string), caller)
-    return invokable.fn(caller, rcvr, *args)
+    try:
+        return invokable.fn(caller, rcvr, *args)
+    except PRIM_FAULTS as e:
+        raise primitive_fault(invokable, caller, rcvr, e)
 
 
 def escaped_block(frame: Frame) -> Any:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import List, Optional
 
+from .bigint import text_to_int
+
 # token kinds
 IDENT = "identifier"
 KEYWORD = "keyword"  # at:
@@ -53,6 +55,26 @@ class CompileError(Exception):
         self.line = line
         self.col = col
         self.message = message
+
+
+def decode_source(data: bytes, filename: str) -> str:
+    """Source bytes as text: UTF-8 (a leading byte-order mark is dropped).  Bytes that are not
+    UTF-8 are a compile error at their line and column, not a Python UnicodeDecodeError."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        good = data[:e.start].decode("utf-8")
+        line = good.count("\n") + 1
+        col = len(good) - (good.rfind("\n") + 1) + 1
+        raise CompileError(filename, line, col, "invalid UTF-8 byte 0x%02x: SOM source files "
+                                                "must be UTF-8 text" % data[e.start])
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def _is_digit(c: str) -> bool:
+    return "0" <= c <= "9"  # str.isdigit() also accepts digits int() refuses, such as '²'
 
 
 class Token:
@@ -156,7 +178,7 @@ class Lexer:
             if text == "primitive":
                 return make(PRIMITIVE)
             return make(IDENT, text)
-        if c.isdigit():
+        if "0" <= c <= "9":
             return self._number(start, line, col)
         if c == "'":
             return self._string(line, col)
@@ -193,28 +215,29 @@ class Lexer:
 
     def _number(self, start: int, line: int, col: int) -> Token:
         src = self.src
-        while self.pos < len(src) and src[self.pos].isdigit():
+        while self.pos < len(src) and _is_digit(src[self.pos]):
             self._advance()
         is_double = False
         if (self.pos + 1 < len(src) and src[self.pos] == "."
-                and src[self.pos + 1].isdigit()):
+                and _is_digit(src[self.pos + 1])):
             is_double = True
             self._advance()
-            while self.pos < len(src) and src[self.pos].isdigit():
+            while self.pos < len(src) and _is_digit(src[self.pos]):
                 self._advance()
         if self.pos < len(src) and src[self.pos] in "eE":
             p = self.pos + 1
             if p < len(src) and src[p] in "+-":
                 p += 1
-            if p < len(src) and src[p].isdigit():
+            if p < len(src) and _is_digit(src[p]):
                 is_double = True
                 self._advance(p - self.pos)
-                while self.pos < len(src) and src[self.pos].isdigit():
+                while self.pos < len(src) and _is_digit(src[self.pos]):
                     self._advance()
         text = src[start:self.pos]
         if is_double:
+            # float() of a very long literal is fine: it rounds (to inf when out of range)
             return Token(DOUBLE, text, float(text), line, col)
-        return Token(INTEGER, text, int(text), line, col)
+        return Token(INTEGER, text, text_to_int(text), line, col)
 
     def _string(self, line: int, col: int) -> Token:
         src = self.src

@@ -385,4 +385,11 @@ class Parser:
 
 
 def parse_class(source: str, filename: str = "<string>") -> ClassDef:
-    return Parser(source, filename).parse_class()
+    p = Parser(source, filename)
+    try:
+        return p.parse_class()
+    except RecursionError:
+        # the parser recurses once per nesting level; say where it gave up, in SOM's terms
+        raise CompileError(filename, p.tok.line, p.tok.col,
+                           "expression nested too deeply to parse (Python recursion limit "
+                           "reached)")

@@ -17,6 +17,7 @@ import time
 from typing import Any, Callable, Dict
 
 from . import interpreter as I
+from .bigint import int_to_text, text_to_int
 from .interpreter import SomError, SomExit, class_of
 from .objects import (SAbstractObject, SArray, SBlock, SClass, SMethod, SObject, SPrimitive,
                       SSymbol, next_identity_hash)
@@ -277,7 +278,7 @@ def num_ne(frame: Any, a: Any, b: Any) -> Any:
 
 
 def int_as_string(frame: Any, a: int) -> Any:
-    return str(a)
+    return int_to_text(a)
 
 
 def int_as32_signed(frame: Any, a: int) -> Any:
@@ -315,7 +316,7 @@ def num_min(frame: Any, a: Any, b: Any) -> Any:
 def int_from_string(frame: Any, cls: Any, s: Any) -> Any:
     text = string_of(frame, s).strip()
     try:
-        return int(text)
+        return text_to_int(text)
     except ValueError:
         return None
 
@@ -533,7 +534,9 @@ def array_length(frame: Any, a: SArray) -> Any:
 def array_new(frame: Any, cls: Any, n: Any) -> Any:
     n = int_arg(frame, n)
     if n < 0:
-        raise SomError("Array size must not be negative: %d." % n, frame)
+        raise SomError("Array size must not be negative: %s." % int_to_text(n), frame)
+    if n > 0x7FFFFFFF:  # SOM arrays are indexed by 32-bit integers, as in the JVM SOMs
+        raise SomError("Array size too large: %s." % int_to_text(n), frame)
     return SArray([None] * n)
 
 
@@ -611,7 +614,7 @@ def describe(x: Any) -> str:
     if x is None:
         return "nil"
     if type(x) is int:
-        return str(x)
+        return int_to_text(x)
     if type(x) is SClass:
         return x.name.string
     return "a " + class_of(x).name.string

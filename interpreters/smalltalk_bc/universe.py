@@ -10,7 +10,7 @@ import metatrace
 from . import interpreter as I
 from . import primitives
 from .compiler import Compiler
-from .lexer import CompileError
+from .lexer import CompileError, decode_source
 from .objects import SArray, SClass, SObject, SSymbol
 from .parser import ClassDef, parse_class
 
@@ -168,8 +168,8 @@ class Universe:
         return self.define_class(cdef, None)
 
     def parse_file(self, path: str, expected: Optional[str]) -> ClassDef:
-        with open(path, encoding="utf-8") as f:
-            source = f.read()
+        with open(path, "rb") as f:
+            source = decode_source(f.read(), path)
         cdef = parse_class(source, path)
         if expected is not None and cdef.name != expected:
             raise CompileError(path, cdef.line, cdef.col,
