@@ -33,7 +33,8 @@ NUMERIC_BINOPS = ["add", "sub", "add", "sub", "floordiv", "mod", "lt", "le", "eq
 
 
 class Gen:
-    def __init__(self, seed, size=1.0):
+    def __init__(self, seed, size=1.0, v2=True):
+        self.v2 = v2  # False: without the ops added later (TYPEOF LSUM HASH MODEP)
         self.rng = random.Random(seed)
         self.size = size
         self.nlabel = 0
@@ -149,10 +150,47 @@ class Gen:
             self.emit("NEG", self.num(), self.num())
         elif k < 0.96:
             self.emit("NOT", self.num(), self.reg(NUM + LST))
-        elif k < 0.97:
+        elif k < 0.965:
             self.emit("ISINT", self.num(), self.reg(NUM + OBJ))
+        elif k < 0.975 and self.v2:
+            self.emit(rng.choice(["TYPEOF", "HASH"]), self.dst(NUM + (STR,)), self.reg(NUM + OBJ + LST + (STR,)))
+        elif k < 0.985 and self.v2:
+            self.emit("LSUM", self.num(), self.reg(LST))
+        elif k < 0.99 and self.v2:
+            self.emit("MODEP", self.num())
         else:
             self.emit("CONST", self.dst(NUM + (STR,)), self.const(self.value()))
+
+    def idiom_stmt(self):
+        """Patterns the loop passes are built for, inside a loop (its counter is live)."""
+        rng = self.rng
+        cnt = CNT[len(self.open_loops) - 1]
+        k = rng.random()
+        o = rng.choice(OBJ)
+        if k < 0.35:
+            # a boxed number carried by the loop: o = Obj(o.x + c)  (unboxing with peeling)
+            d = rng.choice(NUM)
+            self.emit("GETF", d, o, 0)
+            self.emit("ADDK", d, d, rng.choice([1, 3, -1]))
+            self.emit("NEWOBJ", o, d)
+        elif k < 0.55:
+            # an immutable pair rebuilt each iteration
+            d = rng.choice(NUM)
+            self.emit("VGET", d, o, rng.choice([0, 1]))
+            self.emit("BIN", d, d, (BINOPS.index(rng.choice(["add", "sub", "max"])), rng.choice(NUM + (cnt,))))
+            self.emit("NEWVEC", o, d, rng.choice(NUM + (cnt,)))
+        elif k < 0.8:
+            # list items at indices computed from the counter, negative ones included
+            self.emit("ADDK", TMP, cnt, -rng.choice([0, 1, 2, 3, 5]))
+            if rng.random() < 0.5:
+                self.emit("GETI", rng.choice(NUM), rng.choice(LST), TMP)
+            else:
+                self.emit("SETI", rng.choice(LST), TMP, rng.choice(NUM + (cnt,)))
+        else:
+            # a field read and written back (a carried location), maybe through an alias
+            self.emit("GETF", TMP, o, 0)
+            self.emit("BIN", TMP, TMP, (BINOPS.index("add"), rng.choice(NUM + (cnt,))))
+            self.emit("SETF", rng.choice(OBJ), TMP, 0)
 
     def call_stmt(self):
         rng = self.rng
@@ -203,7 +241,9 @@ class Gen:
                 else:
                     self.if_stmt(depth, numeric=True)
                 continue
-            if k < 0.62:
+            if self.open_loops and k < 0.12:
+                self.idiom_stmt()
+            elif k < 0.62:
                 self.simple_stmt()
             elif k < 0.72:
                 self.call_stmt()

@@ -310,9 +310,11 @@ def _strip_labels(code):
     return [ins for ins in code if ins[0] != "LABEL" or ins[1] in used]
 
 
-def reduce(spec, cfg, log=None, budget_s=240.0):
+def reduce(spec, cfg, log=None, budget_s=240.0, still=None):
     """Delta debugging: the smallest program and simplest config found within ``budget_s``
-    that still mismatch.  Returns (spec, cfg, Check)."""
+    that still mismatch (or for which ``still(check)`` holds: e.g. an internal error).
+    Returns (spec, cfg, Check)."""
+    still = still or (lambda ch: ch.mismatch)
     start = time.time()
     tries = [0]
 
@@ -321,7 +323,7 @@ def reduce(spec, cfg, log=None, budget_s=240.0):
         if time.time() - start > budget_s:
             return False
         ch = check(s, c, plain_timeout=2.0, jit_timeout=20.0)
-        return ch.mismatch
+        return not ch.skipped and still(ch)
 
     def say(msg):
         if log:

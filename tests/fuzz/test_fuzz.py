@@ -16,11 +16,11 @@ from metatrace.ir import ops as irops
 from . import harness as H
 from .gen import generate
 
-SEEDS_PER_PRESET = int(os.environ.get("METATRACE_FUZZ_PER_PRESET", "0") or 0) or 6
+SEEDS_PER_PRESET = int(os.environ.get("METATRACE_FUZZ_PER_PRESET", "0") or 0) or 5
 NEEDS_NUMBA = numba_tier.available() is not None
 
 
-def fuzz(cfg, seeds, budget_s):
+def fuzz(cfg, seeds, budget_s, min_done=3):
     totals = {k: 0 for k in ("loops", "bridges", "guard_failures", "tier2_runs")}
     failures = []
     done = 0
@@ -36,7 +36,7 @@ def fuzz(cfg, seeds, budget_s):
             i, what, got = ch.first_bad()
             failures.append("seed %d (run %d) differs in %s:\n  expected %r\n  got      %r"
                             % (seed, i + 1, what, ch.expected[:2], got[:2]))
-        if time.time() - start > budget_s:
+        if done >= min_done and time.time() - start > budget_s:
             break
     return done, totals, failures
 
@@ -48,16 +48,22 @@ def test_fuzz_preset(preset):
         pytest.skip("needs Numba")
     # each preset gets its own seeds, so the slice covers more programs
     base = 1000 + 100 * sorted(H.PRESETS).index(preset)
-    done, totals, failures = fuzz(cfg, range(base, base + SEEDS_PER_PRESET), budget_s=4.0)
+    done, totals, failures = fuzz(cfg, range(base, base + SEEDS_PER_PRESET), budget_s=1.2)
     assert not failures, "JIT on/off differ under %s:\n%s" % (H.config_text(cfg), "\n".join(failures))
     assert done >= 3
     # the JIT did its job: not a run of the plain interpreter under another name
     assert totals["loops"] >= done // 2 and totals["guard_failures"] > 0, totals
     if cfg["trace_limit"] >= 100:  # tiny trace limits abort most bridges
         assert totals["bridges"] > 0, totals
-    loop_passes = cfg["enable_opts"] == "all" or "unroll" in cfg["enable_opts"]
-    if cfg["backend"] != "python" and loop_passes:
-        assert totals["tier2_runs"] > 0, totals
+    # tier 2 is checked over a larger sample below (a slice of 6 programs may have no numeric loop)
+
+
+@pytest.mark.skipif(NEEDS_NUMBA, reason="needs Numba")
+def test_tier2_kernels_really_run():
+    """Under backend=numba the fuzzer's numeric loops do reach Numba kernels (and agree)."""
+    done, totals, failures = fuzz(H.parse_config("numba"), range(1000, 1030), budget_s=25.0, min_done=30)
+    assert not failures, "\n".join(failures)
+    assert totals["tier2_runs"] > 0, totals
 
 
 def test_random_configs():
@@ -70,7 +76,7 @@ def test_random_configs():
         cfg = H.random_config(random.Random(seed))
         if NEEDS_NUMBA:
             cfg["backend"] = "python"
-        done, totals, bad = fuzz(cfg, [seed], budget_s=5.0)
+        done, totals, bad = fuzz(cfg, [seed], budget_s=5.0, min_done=1)
         runs += done
         failures += ["%s: %s" % (H.config_text(cfg), b) for b in bad]
     assert not failures, "\n".join(failures)
@@ -94,10 +100,10 @@ def test_heap_dump_sees_values_aliasing_and_cycles():
 
 @pytest.fixture
 def broken_int_add(monkeypatch):
-    """Tier 1 computes ``a + b`` one too high when ``b`` is 7 (ADDK 7): a JIT bug
+    """Tier 1 computes ``a + b`` one too high when ``a`` is 5 (a loop counter passing 5): a JIT bug
     that only shows in compiled code -- the interpreter and constant folding are untouched."""
     spec = irops.OPS["int_add"]
-    monkeypatch.setitem(irops.OPS, "int_add", dataclasses.replace(spec, py="({0} + {1} + ({1} == 7))"))
+    monkeypatch.setitem(irops.OPS, "int_add", dataclasses.replace(spec, py="({0} + {1} + ({0} == 5))"))
     yield
 
 
@@ -111,7 +117,7 @@ def test_the_fuzzer_catches_a_deliberately_broken_jit(broken_int_add):
             break
     assert found is not None, "a broken int_add went unnoticed for 60 programs"
     seed, ch = found
-    spec, rcfg, rch = H.reduce(generate(seed), cfg, budget_s=20.0)
+    spec, rcfg, rch = H.reduce(generate(seed), cfg, budget_s=8.0)
     assert rch.mismatch
     assert sum(len(f[2]) for f in spec) < sum(len(f[2]) for f in generate(seed))
 
@@ -130,7 +136,7 @@ def test_cli_help_and_presets(capsys):
 def test_cli_reports_and_writes_a_reproduction(broken_int_add, tmp_path, capsys):
     from .run import main
 
-    status = main(["--count", "8", "--config", "py", "--out-dir", str(tmp_path), "--reduce-budget", "10",
+    status = main(["--count", "8", "--config", "py", "--out-dir", str(tmp_path), "--reduce-budget", "5",
                    "--max-reduce", "1"])
     out = capsys.readouterr().out
     assert status == 1

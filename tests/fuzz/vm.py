@@ -15,16 +15,16 @@ uncaught one leaves the frame (and the caller's ``CALL`` may catch it).
 import math
 
 import metatrace
-from metatrace import can_enter_jit, jit_merge_point
+from metatrace import can_enter_jit, dont_look_inside, elidable, jit_merge_point, promote, unroll_safe
 
 OPNAMES = (
     "LABEL CONST MOV BIN ADDK MULMOD JMP JT JF JLTK JLT NEWLIST APPEND GETI SETI LEN NEWOBJ GETF "
     "SETF NEWVEC VGET CALL RET PRINT FMT TRY ENDTRY RAISE TOFLOAT TOINT SQRT NEG NOT GLOAD GSTORE "
-    "SETMODE GETMODE ISINT POP"
+    "SETMODE GETMODE ISINT POP TYPEOF LSUM HASH MODEP"
 ).split()
 (LABEL, CONST, MOV, BIN, ADDK, MULMOD, JMP, JT, JF, JLTK, JLT, NEWLIST, APPEND, GETI, SETI, LEN,
  NEWOBJ, GETF, SETF, NEWVEC, VGET, CALL, RET, PRINT, FMT, TRY, ENDTRY, RAISE, TOFLOAT, TOINT, SQRT,
- NEG, NOT, GLOAD, GSTORE, SETMODE, GETMODE, ISINT, POP) = range(len(OPNAMES))
+ NEG, NOT, GLOAD, GSTORE, SETMODE, GETMODE, ISINT, POP, TYPEOF, LSUM, HASH, MODEP) = range(len(OPNAMES))
 
 BINOPS = "add sub mul floordiv mod truediv lt le eq ne and or xor lshift rshift min max".split()
 (B_ADD, B_SUB, B_MUL, B_FLOORDIV, B_MOD, B_TRUEDIV, B_LT, B_LE, B_EQ, B_NE, B_AND, B_OR, B_XOR,
@@ -182,6 +182,33 @@ def fmt(kind, x, y):
     return "%5s/%-4s" % (x, y)
 
 
+@elidable
+def type_name(t):
+    return "t:" + t.__name__
+
+
+@unroll_safe
+def list_sum(lst):
+    """The sum of the first (at most 6) items: a loop the tracer unrolls."""
+    total = 0
+    n = len(lst)
+    if n > 6:
+        n = 6
+    i = 0
+    while i < n:
+        total = total + lst[i]
+        i += 1
+    return total
+
+
+@dont_look_inside
+def text_hash(s):
+    h = 7
+    for ch in str(s)[:20]:
+        h = (h * 31 + ord(ch)) % 1000003
+    return h
+
+
 def describe(e):
     if type(e) is GuestError:
         return "E:" + show(e.value)
@@ -311,6 +338,18 @@ def run(func, frame, vm):
                 regs[a] = vm.cfg.mode
             elif op == ISINT:
                 regs[a] = type(regs[b]) is int
+            elif op == TYPEOF:
+                regs[a] = type_name(promote(type(regs[b])))
+            elif op == LSUM:
+                lst = regs[b]
+                if type(lst) is not list:
+                    raise GuestError("sum of non-list")
+                regs[a] = list_sum(lst)
+            elif op == HASH:
+                regs[a] = text_hash(regs[b])
+            elif op == MODEP:
+                # the config object promoted: a guard on its identity (a new VM fails it)
+                regs[a] = promote(vm.cfg).mode
         except (GuestError, ZeroDivisionError, TypeError, IndexError, OverflowError, ValueError,
                 AttributeError) as e:
             if not frame.handlers:
