@@ -200,6 +200,7 @@ class CodeWriter:
                     table.append((start, end, region.handler.pc, region.exc_reg))
         jc.exc_table = table
         jc.prune_bound_checks(self.consts.get((type(UNBOUND), UNBOUND, None), -1))
+        jc.drop_nops()
         jc.compute_liveness()
         return jc
 

@@ -182,6 +182,39 @@ class JitCode:
                 code[pc] = ("nop",)
         self.code = code
 
+    def drop_nops(self) -> None:
+        """Remove ``nop`` instructions (the pruned bound checks: a third of a portal's code),
+        renumbering jump targets, the exception table, the line table and the merge points:
+        every instruction costs a dispatch in the tracer and the blackhole interpreter."""
+        code = self.code
+        n = len(code)
+        if not any(ins[0] == "nop" for ins in code):
+            return
+        new_of = [0] * (n + 1)  # a removed pc maps to the next instruction kept
+        j = 0
+        for pc in range(n):
+            new_of[pc] = j
+            if code[pc][0] != "nop":
+                j += 1
+        new_of[n] = j
+        out: List[tuple] = []
+        lines: List[int] = []
+        for pc, ins in enumerate(code):
+            if ins[0] == "nop":
+                continue
+            k = JUMPS.get(ins[0])
+            if k is not None:
+                ins = ins[:k] + (new_of[ins[k]],) + ins[k + 1:]
+            out.append(ins)
+            lines.append(self.line_of(pc))
+        self.code = out
+        self.lines = lines
+        self.exc_table = [(new_of[a], new_of[b], new_of[h], reg) for a, b, h, reg in self.exc_table
+                          if new_of[b] > new_of[a]]
+        if self.merge_point_pc >= 0:
+            self.merge_point_pc = new_of[self.merge_point_pc]
+        self.can_enter_jit_pcs = [new_of[pc] for pc in self.can_enter_jit_pcs]
+
     def compute_liveness(self) -> None:
         n = len(self.code)
         # successor edges as (target pc, register the edge defines or -1)
