@@ -217,20 +217,7 @@ class JitCode:
 
     def compute_liveness(self) -> None:
         n = len(self.code)
-        # successor edges as (target pc, register the edge defines or -1)
-        succs: List[List[Tuple[int, int]]] = []
-        for pc, ins in enumerate(self.code):
-            op = ins[0]
-            s: List[Tuple[int, int]] = []
-            if op not in ("goto", "return", "raise"):
-                s.append((pc + 1, -1))
-            if op in JUMPS:
-                s.append((ins[JUMPS[op]], -1))
-            if op not in NO_RAISE:
-                h = self.handler_for(pc)
-                if h is not None:
-                    s.append(h)
-            succs.append([x for x in s if x[0] < n])
+        succs = [self._succs(pc, ins) for pc, ins in enumerate(self.code)]
         du = [defs_uses(ins) for ins in self.code]
         if self.merge_point_pc >= 0:
             # the merge point reads every green and red (the JIT takes them there), even one
