@@ -35,6 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", metavar="FILE.io", help="the Io program to run")
     p.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the program")
     p.add_argument("-e", dest="expr", metavar="CODE", help="run CODE instead of a file")
+    p.add_argument("--test", action="store_true",
+                   help="run FILE.io, then every test* method of every UnitTest clone it "
+                        "defined (as C Io's `io run.io FILE.io` does): one line per test and "
+                        "a summary; the exit status is the number of failed tests (at most 100)")
     p.add_argument("--no-gc-tuning", action="store_true",
                    help="leave Python's cyclic garbage collector at its defaults "
                         "(by default it is frozen after boot and run less often)")
@@ -74,7 +78,10 @@ def _run_in_thread(fn: Any, stack_mb: int) -> int:
     return result[0]
 
 
-def run_source(rt: Any, src: Optional[str], path: Optional[str]) -> int:
+TEST_RUNNER = "System exit(FileCollector run size min(100))"
+
+
+def run_source(rt: Any, src: Optional[str], path: Optional[str], test: bool = False) -> int:
     from . import coro
     from .lexer import IoSyntaxError
     from .objects import ExitSignal, IoError
@@ -93,6 +100,9 @@ def run_source(rt: Any, src: Optional[str], path: Optional[str]) -> int:
 
                 eval_chain(msg, rt.Lobby, rt.Lobby)
             coro.drain(rt)
+            if test:
+                eval_chain(rt.parse(TEST_RUNNER, "--test"), rt.Lobby, rt.Lobby)
+                coro.drain(rt)
         except IoError as e:
             rt.write(rt.format_uncaught(e))
             return 1
@@ -196,11 +206,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     def go() -> int:
         sys.setrecursionlimit(RECURSION_LIMIT)
         rt = Runtime(prog_args)
+        if args.test:
+            rt.launch_script = "--test"
         if not args.no_gc_tuning:
             tune_gc()
         if src is None:
             return repl(rt)
-        return run_source(rt, src, path)
+        return run_source(rt, src, path, test=args.test)
 
     return _run_in_thread(go, args.stack_mb)
 

@@ -233,16 +233,18 @@ class _Levels:
         cur = self.stack[-1]
         attaching = cur.message
         op = msg.name
-        if attaching is None or cur.type == ARG:
+        # As in C Io, the slot name is whatever message the current level holds: an ordinary
+        # name (``a := 1``) or an operator just pushed (``+ := method(...)``, ``== := ...``).
+        if attaching is None:
             raise IoSyntaxError(self.label, msg.line, 0,
                                 "'%s' needs a slot name to its left" % op)
-        if attaching.args:
-            raise IoSyntaxError(self.label, msg.line, 0,
-                                "the slot name to the left of '%s' cannot have arguments" % op)
         if attaching.cached is not None:
             raise IoSyntaxError(self.label, msg.line, 0,
                                 "expected a slot name to the left of '%s', found a literal %s"
                                 % (op, attaching.name))
+        if attaching.args:
+            self.attach_assign_call(attaching, msg, expressions)
+            return
         if len(msg.args) > 1:
             raise IoSyntaxError(self.label, msg.line, 0,
                                 "assign operator '%s' given several arguments" % op)
@@ -281,6 +283,27 @@ class _Levels:
         msg.next = last.next
         if last is not msg:
             last.next = None
+
+    def attach_assign_call(self, attaching: IoMessage, msg: IoMessage,
+                           expressions: List[IoMessage]) -> None:
+        """``a(x, y) := v w; rest`` becomes ``setSlot(a(x, y), v w); rest`` (as in C Io, a left
+        side with arguments is passed itself, unevaluated, as the setter's first argument)."""
+        op = msg.name
+        value = msg.next
+        if value is None or value.is_eol:
+            raise IoSyntaxError(self.label, msg.line, 0, "expected a value after '%s'" % op)
+        copy = IoMessage(attaching.name, attaching.args, attaching.line, attaching.label)
+        last = value
+        while last.next is not None and not last.next.is_eol:
+            last = last.next
+        rest = last.next
+        last.next = None
+        attaching.name = self.assign[op]
+        attaching.args = [copy, value]
+        attaching.next = rest
+        msg.next = rest
+        self.stack[-1].type = ATTACH
+        expressions.append(value)
 
     def next_message(self) -> None:
         while self.stack:

@@ -351,6 +351,17 @@ def sys_launch_path(target: Any, loc: Any, m: IoMessage) -> Any:
     return IoSeq(os.path.dirname(os.path.abspath(a[0])) if a else os.getcwd())
 
 
+@prim("System", "launchScript")
+def sys_launch_script(target: Any, loc: Any, m: IoMessage) -> Any:
+    """The file given on the command line (nil for -e and the REPL, and under --test, where
+    the test runner plays the part of C Io's run.io and the file is not the launch script)."""
+    ls = getattr(S.runtime, "launch_script", None)
+    if ls is None:
+        a = S.runtime.args
+        ls = a[0] if a and a[0] != "-e" else ""
+    return IoSeq(ls) if ls else S.nil
+
+
 @prim("System", "getEnvironmentVariable")
 def sys_getenv(target: Any, loc: Any, m: IoMessage) -> Any:
     v = os.environ.get(S.runtime.str_arg(target, loc, m, 0))

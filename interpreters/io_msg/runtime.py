@@ -20,7 +20,7 @@ from .parser import DEFAULT_ASSIGN, DEFAULT_OPERATORS, parse
 
 LIB_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib")
 LIB_FILES = ("object.io", "number.io", "sequence.io", "list.io", "map.io", "block.io", "range.io",
-             "exception.io", "system.io", "coroutine.io")
+             "exception.io", "system.io", "coroutine.io", "unittest.io")
 
 _REGISTRY: Dict[str, List[Tuple[str, Callable[..., Any]]]] = {}
 

@@ -55,3 +55,8 @@ Scheduler := Object clone do(
     currentCoroutine := method(Coroutine currentCoroutine)
     waitForCorosToComplete := method(while(Coroutine yieldingCoros size > 0, yield))
 )
+
+Object do(
+    // true when the message was parsed from the file given on the command line
+    isLaunchScript := method(call message label == System launchScript)
+)
