@@ -999,7 +999,8 @@ def _list_foreach(lst: IoList, loc: Any, m: IoMessage) -> Any:
         return ev.list_foreach(None, args[0].name, args[1], loc, lst)
     if len(args) == 1:
         return ev.list_send_each(args[0], loc, lst)
-    return S.nil
+    raise S.runtime.error("%s needs arguments: (message), (value, body) or (index, value, "
+                          "body)" % m.name, lst, m)
 
 
 @prim("List", "foreach")

@@ -187,7 +187,7 @@ class Runtime:
         set_slot(core, "type", IoSeq("Core"))
         set_slot(protos, "type", IoSeq("Protos"))
 
-        from . import prims_core, prims_data, prims_misc, coro  # noqa: F401  (registration)
+        from . import prims_core, prims_data, prims_misc, coro, prims_compat  # noqa: F401
 
         for pname, entries in _REGISTRY.items():
             target = self.protos[pname]

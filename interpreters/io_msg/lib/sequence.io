@@ -15,3 +15,20 @@ Sequence do(
         s
     )
 )
+
+// Path with("a/", "/b"): the components joined by single slashes
+Path := Object clone do(
+    with := method(
+        parts := call evalArgs
+        s := "" asMutable
+        parts foreach(i, p,
+            p := p asString
+            if(i > 0 and s endsWithSeq("/") and p beginsWithSeq("/"), p = p exSlice(1))
+            if(i > 0 and s size > 0 and (s endsWithSeq("/") or p beginsWithSeq("/")) not, s appendSeq("/"))
+            s appendSeq(p)
+        )
+        s asString
+    )
+)
+
+Object isOnWindows := method(System platform asLowercase containsSeq("windows"))

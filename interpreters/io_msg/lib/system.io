@@ -12,3 +12,8 @@ Date do(
         Date clock - t
     )
 )
+
+// memory is managed by the host Python: collecting is a no-op that reports nothing freed
+Collector := Object clone do(
+    collect := method(0)
+)
