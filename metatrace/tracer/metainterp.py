@@ -239,8 +239,15 @@ class MetaInterp:
         self.known_at_start = {id(ia): self.known_class[ia] for ia in self.inputargs if ia in self.known_class}
         result = get(snapshot.result) if snapshot.result is not None else None
         exc = get(snapshot.exc) if snapshot.exc is not None else None
-        if exc is not None and exc[0] is None:
-            exc = None  # the op did not raise: resume with its result
+        if exc is not None:
+            # a guard_exception exits both when the op raised another exception and when it
+            # raised none: this bridge follows one of the two, so it first checks it is in that
+            # case, and otherwise resumes exactly as its guard does (the frames are still the
+            # guard's: the same snapshot)
+            self.guard("guard_isnull" if exc[0] is None else "guard_nonnull", [exc[1]],
+                       mode=snapshot.mode, result=result[1] if result is not None else None, exc=exc[1])
+            if exc[0] is None:
+                exc = None  # the op did not raise: resume with its result
         return snapshot.mode, result, exc
 
     # -- recording ---------------------------------------------------------------------

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from metatrace.testing import load_module, op_counts, reset
+from metatrace.testing import compiled_traces, load_module, op_counts, reset
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -99,3 +99,25 @@ def test_bridge_tracer_stopping_before_the_guard_instruction_is_done(monkeypatch
     assert out_jit == out_plain
     st = drv.stats()
     assert st["loops"] >= 1 and st["internal_errors"] >= 1, st  # the bridge tracer did stop
+
+
+@pytest.mark.parametrize("order", [("int", "empty", "one", "int", "empty", "one"),
+                                   ("int", "one", "empty", "int", "one", "empty"),
+                                   ("empty", "int", "one", "empty")])
+def test_bridge_of_guard_exception_checks_which_case_it_follows(order):
+    # found by tests/fuzz (seed 400103, twice=1): a guard_exception exits both when another
+    # exception is raised and when none is; a bridge traced for one of the two was entered for
+    # the other (it resumed in the handler with the exception None: 'raise None', or went on
+    # as if no exception had been raised)
+    plain, jit = _portal(os.path.join(HERE, "excvm.py"), "tests.regressions.excvm")
+    drv = jit.run.jitdriver
+    reset(jit.run)
+    for k, v in (("threshold", 2), ("trace_eagerness", 1), ("backend", "python")):
+        drv.set_param(k, v)
+    items = plain.phases(*[(kind, 6) for kind in order])
+    out_plain, out_jit = [], []
+    assert jit.run(items, out_jit) == plain.run(items, out_plain)
+    assert out_jit == out_plain
+    st = drv.stats()
+    assert st["loops"] >= 1 and st["bridges"] >= 1, st
+    assert any(op.name == "guard_exception" for t in compiled_traces(jit.run) for op in t.ops)

@@ -122,7 +122,9 @@ def test_stats_can_be_read_from_another_thread_while_compiling(drv, fast_switchi
     assert errors == [] and problems == []
     for tid in range(2):
         assert results[tid] == [OFF.execute(OFF.counting_loop(1000 * tid + k), [30]) for k in range(150)]
-    assert drv.stats()["loops"] >= 100
+    # the JIT compiled while being watched (how many depends on how often the two threads found
+    # the JIT busy, i.e. on scheduling: a loaded machine postpones more traces)
+    assert drv.stats()["loops"] >= 10
 
 
 def test_a_thread_that_finds_the_jit_busy_goes_on_interpreting(drv):
