@@ -185,8 +185,13 @@ def activate(block: IoBlock, target: Any, sender: Any, m: IoMessage, slot_contex
     if depth > S.max_depth:
         raise IoError(None, "Stack overflow: Io recursion deeper than %d calls" % S.max_depth)
     S.depth = depth
+    stopped = None
     try:
-        return run_body(body, loc)
+        result = run_body(body, loc)
+        call = loc.call
+        if call is None or call.stop is None:
+            return result
+        stopped = call
     except ReturnSignal as r:
         if block.pass_stops:
             raise
@@ -210,6 +215,17 @@ def activate(block: IoBlock, target: Any, sender: Any, m: IoMessage, slot_contex
         raise e2
     finally:
         S.depth = depth - 1
+    # ``call setStopStatus(...)`` was used: the activation ends as the status says, which
+    # acts on this method's caller (so the signal is raised outside the handlers above)
+    stop_status_hook(stopped)
+    return result
+
+
+def stop_status_hook(call: Any) -> None:
+    """Raise the break/continue/return that ``call setStopStatus(...)`` asked for."""
+    from .prims_compat import raise_stop_status
+
+    raise_stop_status(call)
 
 
 def _body_location(body: IoMessage) -> str:

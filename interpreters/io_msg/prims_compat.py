@@ -555,7 +555,10 @@ def list_slice_in_place(target: Any, loc: Any, m: IoMessage) -> Any:
 
 def _reduce(target: Any, loc: Any, m: IoMessage, items: List[Any]) -> Any:
     args = m.args
-    need_args(target, m, 1)
+    if not args or len(args) > 4:
+        raise S.runtime.error(
+            "%s needs a block, a message, or (accName, valueName, expression[, initialValue]);"
+            " got %d arguments" % (m.name, len(args)), target, m)
     if len(args) in (2, 4):
         acc = eval_arg(args[-1], loc)
     elif not items:
@@ -593,3 +596,66 @@ def list_reduce(target: Any, loc: Any, m: IoMessage) -> Any:
 @prim("List", "reverseReduce")
 def list_reverse_reduce(target: Any, loc: Any, m: IoMessage) -> Any:
     return _reduce(target, loc, m, target.items[::-1])
+
+
+# =============================================================================== stop status
+
+from .objects import (BreakSignal, ContinueSignal, IoCall, IoLocals,  # noqa: E402
+                      ReturnSignal, lookup, set_slot)
+from .prims_core import raw_clone  # noqa: E402
+
+
+def _status(name: str, value: Any) -> Any:
+    proto = lookup(S.runtime.Lobby, name)
+    st = raw_clone(proto)
+    set_slot(st, "value", value)
+    return st
+
+
+@prim("Object", "stopStatus")
+def obj_stop_status(target: Any, loc: Any, m: IoMessage) -> Any:
+    """Evaluate the argument and answer how it ended: Normal, Break, Continue or Return (with
+    the value in the status's ``value`` slot), stopping the break/continue/return there."""
+    try:
+        v = eval_arg_at(m, loc, 0)
+    except BreakSignal as b:
+        return _status("Break", b.value)
+    except ContinueSignal:
+        return _status("Continue", S.nil)
+    except ReturnSignal as r:
+        return _status("Return", r.value)
+    return _status("Normal", v)
+
+
+@prim("Call", "setStopStatus")
+def call_set_stop_status(target: Any, loc: Any, m: IoMessage) -> Any:
+    """The activation this Call describes ends, once its body is done, the way the status says:
+    a Return status returns its value from the caller's method, Break/Continue act on the
+    caller's loop."""
+    st = eval_arg_at(m, loc, 0)
+    target.stop = None if st is S.nil or lookup(st, "type") is None else st
+    return st
+
+
+@prim("Call", "stopStatus")
+def call_stop_status(target: Any, loc: Any, m: IoMessage) -> Any:
+    return target.stop if target.stop is not None else _status("Normal", S.nil)
+
+
+def raise_stop_status(call: IoCall) -> None:
+    """Called by activate when a body finished with a stop status set on its Call."""
+    st = call.stop
+    call.stop = None
+    kind = S.runtime.as_string(S.runtime.send_name(st, "type"))
+    v = lookup(st, "value")
+    if v is None:
+        v = S.nil
+    if kind == "Return":
+        raise ReturnSignal(v)
+    if kind == "Break":
+        raise BreakSignal(v)
+    if kind == "Continue":
+        raise ContinueSignal()
+
+
+assert IoLocals is not None

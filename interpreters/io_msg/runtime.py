@@ -59,13 +59,14 @@ def _literal(tok: Token) -> Any:
 
 
 def format_number(n: float) -> str:
-    """C Io's rules (IoNumber_Double_intoCString_): integral values that fit a C int print as
-    integers, values above INT_MAX in %e form, everything else with %.16f minus trailing 0s."""
+    """C Io's rules (IoNumber_Double_intoCString_): integral values that fit a C long long
+    print as integers, values beyond that range in %e form, everything else with %.16f minus
+    trailing 0s."""
     if n != n:
         return "nan"
-    if -2147483648.0 <= n <= 2147483647.0 and n == int(n):
+    if -9223372036854775808.0 <= n < 9223372036854775808.0 and n == int(n):
         return "%d" % int(n)
-    if n > 2147483647.0:
+    if n >= 9223372036854775808.0 or n < -9223372036854775808.0:
         return "%e" % n
     if n == float("-inf"):
         return "-inf"

@@ -17,3 +17,12 @@ Number constants := Object clone do(
     inf := 1 / 0
     nan := 0 / 0
 )
+
+Number do(
+    isLetter := method(self between(65, 90) or self between(97, 122))
+    isDigit := method(self between(48, 57))
+    // zero-padded digits in a whole number of bytes
+    asHex := method(self toBase(16) alignRight(((self toBase(16) size + 1) / 2) floor * 2, "0"))
+    asBinary := method(self toBase(2) alignRight(((self toBase(2) size + 7) / 8) floor * 8, "0"))
+    asOctal := method(self toBase(8) alignRight(((self toBase(8) size + 2) / 3) floor * 3, "0"))
+)

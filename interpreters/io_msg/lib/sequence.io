@@ -9,6 +9,14 @@ Sequence do(
     removeSuffix := method(s, if(self endsWithSeq(s), self exSlice(0, self size - s size), self))
     asStripped := method(self asMutable strip asString)
     lines := method(self split("\n"))
+    // alignCenter(width, pad): centred, the extra pad on the right; never truncates
+    alignCenter := method(width, pad,
+        if(pad isNil or pad size == 0, pad = " ")
+        n := width - self size
+        if(n <= 0, return self asString)
+        left := (n / 2) floor
+        ("" alignLeft(left, pad) .. self) alignLeft(width, pad)
+    )
     with := method(
         s := self asMutable
         call evalArgs foreach(a, s appendSeq(a))
@@ -18,6 +26,14 @@ Sequence do(
 
 // Path with("a/", "/b"): the components joined by single slashes
 Path := Object clone do(
+    // alignCenter(width, pad): centred, the extra pad on the right; never truncates
+    alignCenter := method(width, pad,
+        if(pad isNil or pad size == 0, pad = " ")
+        n := width - self size
+        if(n <= 0, return self asString)
+        left := (n / 2) floor
+        ("" alignLeft(left, pad) .. self) alignLeft(width, pad)
+    )
     with := method(
         parts := call evalArgs
         s := "" asMutable
