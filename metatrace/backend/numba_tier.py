@@ -28,6 +28,7 @@ import math
 import sys
 import threading
 import time
+from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..ir.model import Const, Op, Value
@@ -409,7 +410,11 @@ def kernel_source(plan: Plan, classes: Sequence[Any]) -> Tuple[str, Dict[str, fl
 # compiling
 
 _lock = threading.Lock()
-_cache: Dict[Tuple[Any, ...], Any] = {}  # (source, signature, constants) -> compiled entry
+# (source, signature, constants) -> compiled entry, least recently used first; bounded, since a
+# long-running process can compile any number of distinct loops and each kernel holds its
+# machine code and Numba's bookkeeping
+_cache: "OrderedDict[Tuple[Any, ...], Any]" = OrderedDict()
+KERNEL_CACHE_MAX = 256
 _support: Dict[str, Any] = {}
 
 
@@ -481,6 +486,7 @@ def compile_kernel(src: str, consts: Dict[str, float], classes: Sequence[Any]) -
     with _lock:
         hit = _cache.get(key)
         if hit is not None:
+            _cache.move_to_end(key)
             return hit
         import numba
 
@@ -495,6 +501,8 @@ def compile_kernel(src: str, consts: Dict[str, float], classes: Sequence[Any]) -
         except Exception:
             pass
         _cache[key] = fn
+        while len(_cache) > KERNEL_CACHE_MAX:
+            _cache.popitem(last=False)  # the tree that uses it keeps its own reference
         return fn
 
 

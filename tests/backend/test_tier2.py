@@ -242,3 +242,22 @@ def test_trace_log_says_which_tier_and_why(tmp_path):
     assert [t["tier"] for t in loops] == ["numba"]
     assert "Numba kernel" in loops[0]["tier_reason"]
     assert doc["stats"]["tier2_iterations"] > 2900
+
+
+def test_kernel_cache_is_bounded(monkeypatch):
+    # a long-running process compiles any number of distinct loops: the cache of compiled
+    # kernels keeps the most recently used ones only
+    from metatrace.backend import numba_tier
+
+    if numba_tier.available() is not None:
+        pytest.skip("needs Numba")
+    monkeypatch.setattr(numba_tier, "KERNEL_CACHE_MAX", 2)
+    monkeypatch.setattr(numba_tier, "_cache", numba_tier.OrderedDict())
+    srcs = ["def kernel(p0):\n    return (p0 + %d,)\n" % k for k in range(3)]
+    first = numba_tier.compile_kernel(srcs[0], {}, [int])
+    assert first(1) == (1,)
+    numba_tier.compile_kernel(srcs[1], {}, [int])
+    assert numba_tier.compile_kernel(srcs[0], {}, [int]) is first  # a hit, now the newest
+    numba_tier.compile_kernel(srcs[2], {}, [int])
+    keys = [k[0] for k in numba_tier._cache]
+    assert len(keys) == 2 and srcs[1] not in keys and srcs[0] in keys and srcs[2] in keys
