@@ -12,3 +12,5 @@ from . import interp as ON
 
 OFF = load_module(os.path.join(os.path.dirname(__file__), "interp.py"), "tests.robustness._interp_off",
                   jit=False)
+
+__all__ = ["ON", "OFF"]
