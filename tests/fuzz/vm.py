@@ -107,18 +107,32 @@ def location(pc, func):
     return "%s:%d %s" % (func.name, pc, OPNAMES[func.code[pc][0]])
 
 
+MAX_LEN = 4096  # strings, lists and tuples a program may build (the plain run of one seed
+# repeated a string into 5.9 GB: memory, not time, bounds such programs)
+
+
 def big(r):
     if type(r) is int and r.bit_length() > MAX_BITS:
         raise GuestError("int too big")
+    if type(r) in (str, list, tuple) and len(r) > MAX_LEN:
+        raise GuestError("sequence too long")
     return r
+
+
+def repeat_check(x, y):
+    """``x * y`` must not build a sequence past MAX_LEN (checked before it is built)."""
+    for s, n in ((x, y), (y, x)):
+        if type(s) in (str, list, tuple) and type(n) in (int, bool) and len(s) * n > MAX_LEN:
+            raise GuestError("sequence too long")
 
 
 def binop(op, x, y):
     if op == B_ADD:
-        return x + y
+        return big(x + y)
     if op == B_SUB:
         return x - y
     if op == B_MUL:
+        repeat_check(x, y)
         return big(x * y)
     if op == B_FLOORDIV:
         return x // y
