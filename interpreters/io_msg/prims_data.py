@@ -657,28 +657,6 @@ def seq_as_json(target: Any, loc: Any, m: IoMessage) -> Any:
     return IoSeq(json.dumps(target.value))
 
 
-@prim("Sequence", "interpolate")
-def seq_interpolate(target: Any, loc: Any, m: IoMessage) -> Any:
-    s = target.value
-    out = []
-    i = 0
-    ctx = eval_arg_at(m, loc, 0) if m.args else loc
-    while True:
-        j = s.find("#{", i)
-        if j < 0:
-            out.append(s[i:])
-            break
-        k = s.find("}", j)
-        if k < 0:
-            out.append(s[i:])
-            break
-        out.append(s[i:j])
-        v = S.runtime.do_string(s[j + 2:k], ctx, "interpolate")
-        out.append(S.runtime.as_string(v))
-        i = k + 1
-    return _seq_like(target, "".join(out))
-
-
 @prim("Sequence", "compare")
 def seq_compare(target: Any, loc: Any, m: IoMessage) -> Any:
     return IoNumber(float(compare(target, eval_arg_at(m, loc, 0))))
