@@ -348,20 +348,33 @@ class PyGen:
         if ws is None or not isinstance(greens, Const) or ws.driver.confirm_enter_jit is not None:
             return None
         res = self.name(op)
-        g, r, w = self.name(greens), self.name(reds), self.const(ws)
-        return [(0, "_ct = %s.get(%s)" % (self.const(ws.trees), g)),
+        g, r, w, t = self.name(greens), self.name(reds), self.const(ws), self.const(ws.trees)
+        # a callee tree that jumps to another of its trees (its entry trace reaching its
+        # loop) goes on here, not through assembler_exit/run_compiled: two Python frames less
+        # per guest call, which is the guest recursion depth the JIT costs
+        return [(0, "_ct = %s.get(%s)" % (t, g)),
                 (0, "if _ct is None or _ct.invalid:"),
                 (1, "%s = %s(%s, %s)" % (res, self.name(fn), g, r)),
                 (0, "else:"),
-                (1, "_ct.entries += 1"),
-                (1, "_ct.last_used = %s.generation" % w),
-                (1, "_cf, _cx = _ct.code"),
-                (1, "_cr = _cf(*%s)" % r),
-                (1, "_ce = _cx[_cr[0]]"),
-                (1, "if _ce.kind == 'finish':"),
-                (2, "%s = _cr[1]" % res),
-                (1, "else:"),
-                (2, "%s = %s.assembler_exit(_ct, _ce, _cr)" % (res, w))]
+                (1, "_cr = %s" % r),
+                (1, "while True:"),
+                (2, "_ct.entries += 1"),
+                (2, "_ct.last_used = %s.generation" % w),
+                (2, "_cf, _cx = _ct.code"),
+                (2, "_cr = _cf(*_cr)"),
+                (2, "_ce = _cx[_cr[0]]"),
+                (2, "_ck = _ce.kind"),
+                (2, "if _ck == 'finish':"),
+                (3, "%s = _cr[1]" % res),
+                (3, "break"),
+                (2, "if _ck == 'jump':"),
+                (3, "_cn = %s.get(_ce.target_key)" % t),
+                (3, "if _cn is not None and not _cn.invalid:"),
+                (4, "_ct = _cn"),
+                (4, "_cr = _cr[1:]"),
+                (4, "continue"),
+                (2, "%s = %s.assembler_exit(_ct, _ce, _cr)" % (res, w)),
+                (2, "break")]
 
     def guard(self, op: Op, indent: int) -> None:
         name = op.name

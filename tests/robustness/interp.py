@@ -182,3 +182,22 @@ RECURSIVE_LOOP = (("jnz", (0, 3)),              # 0: n != 0 -> body
                   ("add", (2, 1)),              # 9
                   ("log", 2),                   # 10
                   ("ret", 2))                   # 11
+
+# the recursion with a loop in every call and branches that differ from level to level (n even,
+# n a multiple of 3): guards fail and bridges grow inside the recursion
+RECURSIVE_BRANCHY = (("jnz", (0, 3)),           # 0: n != 0 -> body
+                     ("set", (2, 0)),           # 1
+                     ("ret", 2),                # 2
+                     ("set", (3, 3)),           # 3
+                     ("every", (0, 2, 6)),      # 4: n even -> skip 5
+                     ("addk", (2, 5)),          # 5
+                     ("addk", (2, 1)),          # 6: loop header
+                     ("mix", (4, 2)),           # 7
+                     ("dec", 3),                # 8
+                     ("jnz", (3, 6)),           # 9: back edge
+                     ("every", (0, 3, 12)),     # 10: n % 3 == 0 -> skip 11
+                     ("addk", (2, 7)),          # 11
+                     ("rec", (0, 1)),           # 12: regs[1] = f(n - 1)
+                     ("add", (2, 1)),           # 13
+                     ("log", 2),                # 14
+                     ("ret", 2))                # 15

@@ -1,8 +1,8 @@
 """Deep interpreted recursion: the same outcome with the JIT on and off.  A guest recursion far
 past Python's recursion limit raises RecursionError in both; one well below it succeeds in both;
 the interpreter's own depth limit (``StackOverflow``) gives the same error, registers and log.
-The JIT's own frames cost some depth (compiled code calling compiled code through the warm
-state); the reachable depth is measured on and off."""
+Compiled code calling compiled code costs no more Python frames a guest call than the interpreter
+does; the reachable depth is measured on and off."""
 
 import sys
 
@@ -10,7 +10,7 @@ import pytest
 
 from . import OFF, ON
 
-PROGRAMS = ["RECURSIVE_SUM", "RECURSIVE_LOOP"]
+PROGRAMS = ["RECURSIVE_SUM", "RECURSIVE_LOOP", "RECURSIVE_BRANCHY"]
 
 
 def warm(drv, name):
@@ -78,10 +78,10 @@ def test_depth_reachable_with_the_jit(drv, name, capsys):
         sys.stdout.write("\n%s: guest depth reachable with recursion limit %d: JIT off %d, JIT on %d\n"
                          % (name, sys.getrecursionlimit(), off, on))
     assert drv.stats()["loop_entries"] > 0
-    # each guest call costs one Python frame interpreted.  Through compiled code it costs one
-    # when the caller's tree enters the callee's tree directly (call_assembler), but three when
-    # the callee's entry trace jumps to another tree (its loop): the caller's tree function,
-    # WarmState.assembler_exit and run_compiled.  RECURSIVE_LOOP is that case: about a third of
-    # the depth (318 against 957 at the default limit).  Not worse than that:
-    assert on >= off // 4
+    # each guest call costs one Python frame interpreted, and one through compiled code: the
+    # caller's tree enters the callee's tree directly (call_assembler), and goes on in the
+    # generated code when that tree jumps to another (the callee's loop), rather than through
+    # WarmState.assembler_exit and run_compiled (three frames a call, a third of the depth,
+    # before).  The JIT's own frames below the outermost call cost a few more:
+    assert on >= off - 10
     assert same(name, on // 2)[0][0] == "ok"
