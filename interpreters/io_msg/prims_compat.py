@@ -6,7 +6,7 @@ both is this module's version."""
 from __future__ import annotations
 
 import re
-from typing import Any, List
+from typing import Any, Dict, List
 
 from .evaluator import S, eval_arg_at
 from .objects import IoList, IoMap, IoMessage, IoNumber, IoSeq
@@ -489,6 +489,25 @@ def list_detect_checked(target: Any, loc: Any, m: IoMessage) -> Any:
     return _pd.list_detect(target, loc, m)
 
 
+@prim("List", "groupBy")
+def list_group_by(target: Any, loc: Any, m: IoMessage) -> Any:
+    """groupBy(expr), groupBy(v, expr) or groupBy(i, v, expr): a Map from each item's key
+    (the expression's value as a string) to the list of the items with that key, in order."""
+    need_args(target, m, 1)
+    groups: Dict[str, Any] = {}
+
+    def add(i: int, x: Any, r: Any) -> None:
+        key = S.runtime.as_string(r)
+        g = groups.get(key)
+        if g is None:
+            g = IoList([])
+            groups[key] = g
+        g.items.append(x)
+
+    _pd._each(m, loc, list(target.items), add)
+    return IoMap(groups)
+
+
 @prim("List", "reverseForeach")
 def list_reverse_foreach_checked(target: Any, loc: Any, m: IoMessage) -> Any:
     need_args(target, m, 2)
@@ -580,10 +599,11 @@ def _reduce(target: Any, loc: Any, m: IoMessage, items: List[Any]) -> Any:
         return acc
     from .objects import set_slot
 
+    ctx = _pd.loop_context(loc)
     for x in items:
-        set_slot(loc, args[0].name, acc)
-        set_slot(loc, args[1].name, x)
-        acc = eval_arg(args[2], loc)
+        set_slot(ctx, args[0].name, acc)
+        set_slot(ctx, args[1].name, x)
+        acc = eval_arg(args[2], ctx)
     return acc
 
 

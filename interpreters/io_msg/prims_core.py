@@ -275,12 +275,15 @@ def compare(a: Any, b: Any) -> int:
         x, y = a.value, b.value
         return 0 if x == y else (-1 if x < y else 1)
     if ta is IoList and type(b) is IoList:
+        # as C Io's IoList_compare: the shorter list first, then item by item
+        n, k = len(a.items), len(b.items)
+        if n != k:
+            return -1 if n < k else 1
         for x, y in zip(a.items, b.items):
             c = compare(x, y)
             if c:
                 return c
-        n, k = len(a.items), len(b.items)
-        return 0 if n == k else (-1 if n < k else 1)
+        return 0
     if a is b:
         return 0
     if ta is IoNumber or ta is IoSeq:

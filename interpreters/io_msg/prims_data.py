@@ -9,8 +9,8 @@ import metatrace
 
 from . import evaluator as ev
 from .evaluator import S, eval_arg, eval_arg_at, eval_chain, is_true
-from .objects import (BreakSignal, ContinueSignal, IoBlock, IoList, IoMap, IoMessage,
-                      IoNumber, IoSeq, set_slot)
+from .objects import (BreakSignal, ContinueSignal, IoBlock, IoList, IoLocals, IoMap,
+                      IoMessage, IoNumber, IoSeq, root_locals_map, set_slot)
 from .prims_core import compare, equals, io_compare, io_equals
 from .runtime import format_number, prim
 
@@ -991,26 +991,45 @@ def list_reverse_foreach(target: Any, loc: Any, m: IoMessage) -> Any:
     return _list_foreach(IoList(target.items[::-1]), loc, m)
 
 
-def _apply(m: IoMessage, loc: Any, item: Any, index: int) -> Any:
+def loop_context(loc: Any) -> Any:
+    """The context List's select/detect/map/reduce/groupBy... evaluate their argument messages
+    in: as C Io's (an object whose proto is the caller's context, with the caller's ``self``),
+    so the names they bind, and ``:=`` in the body, stay out of the caller's locals while
+    everything else (``=`` on the caller's variables, ``self``, ``call``) reaches the caller."""
+    if type(loc) is IoLocals:
+        ctx = IoLocals(_CTX_MAP, [loc.slots[0]], loc, loc.target, loc.message, loc.sender,
+                       loc.block)
+        ctx.call = loc.get_call()
+        return ctx
+    return IoLocals(_CTX_MAP, [loc], loc, loc, None, None, None)
+
+
+_CTX_MAP = root_locals_map(("self",))
+
+
+def _apply(m: IoMessage, loc: Any, item: Any, index: int, ctx: Any = None) -> Any:
     """Evaluate the closure-like arguments of map/select/...: ``(expr)`` is sent to the item,
-    ``(x, expr)`` binds x, ``(i, x, expr)`` binds the index and the item; a single argument
-    that evaluates to a block is called with the item."""
+    ``(x, expr)`` binds x, ``(i, x, expr)`` binds the index and the item (in ``ctx``, made by
+    loop_context, or in ``loc`` when no ctx is given); a single argument that evaluates to a
+    block is called with the item."""
     args = m.args
     if not args:
         raise S.runtime.error("%s needs an argument: a message, (value, expression) or "
                               "(index, value, expression)" % m.name, None, m)
+    if ctx is None:
+        ctx = loc
     if len(args) == 1:
         a = args[0]
         if a.cached is None and a.next is None and a.name in ("block", "method") and a.args:
             blk = eval_arg(a, loc)
             return call_block(blk, [item], loc, m)
-        return eval_chain(a, item, loc)
+        return eval_chain(a, item, ctx)
     if len(args) == 2:
-        set_slot(loc, args[0].name, item)
-        return eval_arg(args[1], loc)
-    set_slot(loc, args[0].name, IoNumber(float(index)))
-    set_slot(loc, args[1].name, item)
-    return eval_arg(args[2], loc)
+        set_slot(ctx, args[0].name, item)
+        return eval_arg(args[1], ctx)
+    set_slot(ctx, args[0].name, IoNumber(float(index)))
+    set_slot(ctx, args[1].name, item)
+    return eval_arg(args[2], ctx)
 
 
 def call_block(blk: Any, values: List[Any], loc: Any, m: IoMessage) -> Any:
@@ -1023,9 +1042,10 @@ def call_block(blk: Any, values: List[Any], loc: Any, m: IoMessage) -> Any:
 
 
 def _each(m: IoMessage, loc: Any, items: List[Any], fn: Any) -> None:
+    ctx = loop_context(loc)
     for i in range(len(items)):
         try:
-            if fn(i, items[i], _apply(m, loc, items[i], i)):
+            if fn(i, items[i], _apply(m, loc, items[i], i, ctx)):
                 break
         except BreakSignal:
             break
@@ -1126,32 +1146,6 @@ def list_all(target: Any, loc: Any, m: IoMessage) -> Any:
 
     _each(m, loc, list(target.items), f)
     return S.runtime.bool(ok[0])
-
-
-@prim("List", "reduce", "inject")
-def list_reduce(target: Any, loc: Any, m: IoMessage) -> Any:
-    args = m.args
-    if len(args) not in (1, 3, 4):
-        raise S.runtime.error(
-            "%s needs a block, or (accName, valueName, expression[, initialValue]); got %d "
-            "argument%s" % (m.name, len(args), "" if len(args) == 1 else "s"), target, m)
-    items = list(target.items)
-    if len(args) == 4:  # reduce(acc, x, expr, initial)
-        acc = eval_arg(args[3], loc)
-    elif not items:
-        return S.nil
-    else:
-        acc = items.pop(0)
-    if len(args) == 1:
-        blk = eval_arg(args[0], loc)
-        for x in items:
-            acc = call_block(blk, [acc, x], loc, m)
-        return acc
-    for x in items:
-        set_slot(loc, args[0].name, acc)
-        set_slot(loc, args[1].name, x)
-        acc = eval_arg(args[2], loc)
-    return acc
 
 
 def _sort_key_cmp(a: Any, b: Any) -> int:
