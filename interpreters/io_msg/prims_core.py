@@ -719,7 +719,7 @@ def short_description(v: Any) -> str:
     if t is IoNumber:
         return format_number(v.value)
     if t is IoBlock:
-        return "method(...)" if v.is_method else "block(...)"
+        return "method(...)" if v.scope is None else "block(...)"
     if t is IoCFunction:
         return "%s_%s()" % (v.owner, v.name)
     if v is S.nil or v is S.true or v is S.false:

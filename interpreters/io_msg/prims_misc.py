@@ -47,7 +47,9 @@ def block_message(target: Any, loc: Any, m: IoMessage) -> Any:
 @prim("Block", "setMessage", "setBody")
 def block_set_message(target: Any, loc: Any, m: IoMessage) -> Any:
     msg = eval_arg_at(m, loc, 0)
-    target.body = msg if type(msg) is IoMessage else None
+    if type(msg) is not IoMessage:
+        raise S.runtime.arg_type_error(target, m, 0, "Message", msg)
+    target.body = msg
     return target
 
 
@@ -83,7 +85,7 @@ def block_code_prim(target: Any, loc: Any, m: IoMessage) -> Any:
 
 @prim("Block", "asSimpleString")
 def block_simple(target: Any, loc: Any, m: IoMessage) -> Any:
-    return IoSeq("method(...)" if target.is_method else "block(...)")
+    return IoSeq("method(...)" if target.scope is None else "block(...)")
 
 
 # =============================================================================== Message

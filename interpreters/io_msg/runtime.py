@@ -163,9 +163,19 @@ class Runtime:
         set_slot(core, "Map", mp)
         self.protos["Map"] = mp
 
-        for name, cls in (("Message", IoMessage), ("Call", IoCall), ("CFunction", IoCFunction),
-                          ("Block", IoBlock)):
+        for name, cls in (("Call", IoCall), ("CFunction", IoCFunction)):
             p = proto(name)
+            cls.default_map = root_map((p,))  # type: ignore[attr-defined]
+        # Message and Block protos are a message and a block themselves (as in C Io), so their
+        # clones are too: ``Message clone name``, ``Block clone setMessage(m) call``
+        msg_proto = IoMessage("[unnamed]", [], -1, "[unlabeled]")
+        block_proto = IoBlock(None, [], None, False, root_map((obj,)))
+        for name, cls, p in (("Message", IoMessage, msg_proto), ("Block", IoBlock, block_proto)):
+            p.map = root_map((obj,))
+            p.slots = []
+            mark_proto(p)
+            set_slot(core, name, p)
+            self.protos[name] = p
             cls.default_map = root_map((p,))  # type: ignore[attr-defined]
 
         self.Exception = proto("Exception")
@@ -397,7 +407,7 @@ class Runtime:
 def block_code(b: IoBlock) -> str:
     from .prims_misc import message_code
 
-    head = "method(" if b.is_method else "block("
+    head = "method(" if b.scope is None else "block("  # as C Io: no scope, a method
     parts = list(b.argnames)
     if b.body is not None:
         parts.append(message_code(b.body))

@@ -108,9 +108,10 @@ def test_moderate_nesting_and_long_lines_run(tmp_path):
 
 
 @pytest.mark.parametrize("code,text", [
-    ("Message clone println", "CFunction defined for type Message but called on type Object"),
-    ("Block clone setMessage(message(1)) println",
-     "CFunction defined for type Block but called on type Object"),
+    ("Object clone do(setSlot(\"f\", Message getSlot(\"name\"))) f",
+     "CFunction defined for type Message but called on type Object"),
+    ("Block clone setMessage(nil)",
+     "argument 0 to method 'setMessage' must be a Message, not a 'nil'"),
     ("list(1,2,3) swapIndices(0, 3)", "index out of bounds"),
     ("list(1,2,3) reduce", "reduce needs a block"),
 ])
@@ -124,7 +125,8 @@ def test_issue_cases_uncaught_print_the_io_error(code, text):
 
 
 @pytest.mark.parametrize("code", [
-    "Message clone println", "Block clone setMessage(message(1)) println",
+    "Object clone do(setSlot(\"f\", Message getSlot(\"name\"))) f",
+    "Block clone setMessage(nil)",
     "list(1,2,3) swapIndices(0, 3)", "list(1,2,3) reduce",
 ])
 def test_issue_cases_are_catchable(code):
