@@ -1,10 +1,12 @@
 """Coroutines, actors and futures, on greenlets.
 
-Every Io coroutine is a greenlet.  The scheduler keeps a FIFO of runnable coroutines
+Every Io coroutine is a greenlet.  The scheduler keeps a queue of runnable coroutines
 (``Scheduler yieldingCoros``); ``yield`` puts the current coroutine at the back and switches to
-the front one.  ``obj @msg(args)`` / ``obj @@msg(args)`` evaluate the arguments in the caller,
-queue the message on ``obj``'s actor (one coroutine per receiving object, created on demand)
-and return a future (``@``) or nil (``@@``).  A future forwards every message to its value,
+the front one; ``resumeLater``, ``coroDoLater`` and a new actor go to the front (as in C Io).
+``obj @msg(args)`` / ``obj @@msg(args)`` evaluate the arguments in the caller, queue the
+message on ``obj``'s actor (one coroutine per receiving object, made on demand and kept in its
+``actorCoroutine`` slot) and return a future (``@``) or nil (``@@``).  An actor whose queue is
+empty is idle (C Io pauses it): the next message puts it back at the front of the queue.  A future forwards every message to its value,
 waiting for it (letting other coroutines run) if it is not ready yet.  When the main program
 ends, queued coroutines are run to completion.
 """
@@ -19,7 +21,7 @@ import greenlet
 from . import evaluator as ev
 from .evaluator import S, eval_arg, eval_arg_at, eval_chain
 from .objects import (IoCFunction, IoCoroutine, IoError, IoList, IoMessage, IoObject,
-                      ReturnSignal, StopSignal, root_map, set_slot)
+                      ReturnSignal, StopSignal, get_own_slot, root_map, set_slot)
 from .runtime import prim
 
 
@@ -42,6 +44,7 @@ def _new_coro(rt: Any, proto: Any = None) -> IoCoroutine:
     c.run_message = None
     c.run_locals = None
     c.label = ""
+    c.recent = None
     return c
 
 
@@ -63,6 +66,11 @@ def reset_main(rt: Any) -> None:
 def _switch_to(rt: Any, coro: IoCoroutine) -> None:
     if coro is rt.current_coro:
         return
+    # as C Io's rawResume/rawRun: coro is now the most recently run of its chain
+    c = coro
+    while c is not None:
+        c.recent = coro
+        c = c.parent
     if coro.glet is None:
         coro.glet = greenlet.greenlet(_runner, parent=rt.main_coro.glet)
     rt.current_coro = coro
@@ -94,7 +102,12 @@ def _runner(rt: Any, coro: IoCoroutine) -> None:
         exc = rt.exception_of(e)
         coro.exception = exc
         rt.write(rt.format_uncaught(e))
-    coro.finished = True
+    glet = coro.glet
+    if coro.actor_queue is not None:
+        # an idle actor: not finished; its next message starts a fresh greenlet
+        coro.glet = None
+    else:
+        coro.finished = True
     coro.running = False
     nxt = coro.parent if coro.parent is not None and not coro.parent.finished else None
     if nxt is not None and nxt in rt.scheduler.queue:
@@ -105,11 +118,11 @@ def _runner(rt: Any, coro: IoCoroutine) -> None:
         nxt = rt.main_coro
     if nxt.glet is None:
         nxt.glet = greenlet.greenlet(_runner, parent=rt.main_coro.glet)
-        coro.glet.parent = nxt.glet
+        glet.parent = nxt.glet
         rt.current_coro = nxt
         nxt.glet.switch(rt, nxt)
         return
-    coro.glet.parent = nxt.glet
+    glet.parent = nxt.glet
     rt.current_coro = nxt
 
 
@@ -143,7 +156,9 @@ def _process_actor(rt: Any, coro: IoCoroutine) -> None:
     q = coro.actor_queue
     target = coro.run_target
     while q:
-        msg, fut = q.popleft()
+        # the message leaves the queue once handled (as C Io's actorProcessQueue), so a send
+        # to a busy actor does not reschedule it
+        msg, fut = q[0]
         try:
             r = ev.send(target, target, msg)
         except IoError as e:
@@ -156,9 +171,10 @@ def _process_actor(rt: Any, coro: IoCoroutine) -> None:
         if fut is not None:
             fut.value = r
             fut.ready = True
+        q.popleft()
         if q:
             do_yield(rt)
-    del rt.scheduler.actors[id(target)]
+    rt.scheduler.actors.pop(id(target), None)
 
 
 def _async_send(target: Any, loc: Any, m: IoMessage, want_future: bool) -> Any:
@@ -171,13 +187,18 @@ def _async_send(target: Any, loc: Any, m: IoMessage, want_future: bool) -> Any:
     msg = IoMessage(am.name, [IoMessage("<arg>", [], am.line, am.label, v) for v in vals],
                     am.line, am.label)
     fut = Future() if want_future else None
-    actor = rt.scheduler.actors.get(id(target))
-    if actor is None:
+    actor = get_own_slot(target, "actorCoroutine")
+    if type(actor) is not IoCoroutine or actor.actor_queue is None:
+        # as C Io's actorRun: the object's actor coroutine, run before anything else queued
         actor = _new_coro(rt)
         actor.actor_queue = deque()
         actor.run_target = target
-        rt.scheduler.actors[id(target)] = actor
-        rt.scheduler.queue.append(actor)
+        set_slot(target, "actorCoroutine", actor)
+        rt.scheduler.queue.appendleft(actor)
+    elif not actor.actor_queue:
+        _resume_later(rt, actor)
+    # kept here until its queue is empty, so a suspended actor greenlet is not freed
+    rt.scheduler.actors[id(target)] = actor
     actor.actor_queue.append((msg, fut))
     if fut is None:
         return S.nil
@@ -262,7 +283,7 @@ def obj_coro_do(target: Any, loc: Any, m: IoMessage) -> Any:
 def obj_coro_do_later(target: Any, loc: Any, m: IoMessage) -> Any:
     rt = S.runtime
     c = _coro_for(target, loc, m)
-    rt.scheduler.queue.append(c)
+    rt.scheduler.queue.appendleft(c)
     return c
 
 
@@ -288,22 +309,57 @@ def coro_resume(target: Any, loc: Any, m: IoMessage) -> Any:
     return target
 
 
+def _resume_later(rt: Any, coro: IoCoroutine) -> None:
+    """C Io's resumeLater: the coroutine goes to the front of the queue (run at the next
+    yield)."""
+    q = rt.scheduler.queue
+    if coro in q:
+        q.remove(coro)
+    if not coro.finished and coro is not rt.current_coro:
+        q.appendleft(coro)
+
+
 @prim("Coroutine", "resumeLater")
 def coro_resume_later(target: Any, loc: Any, m: IoMessage) -> Any:
-    rt = S.runtime
-    if isinstance(target, IoCoroutine) and not target.finished and \
-            target not in rt.scheduler.queue and target is not rt.current_coro:
-        rt.scheduler.queue.append(target)
+    if isinstance(target, IoCoroutine):
+        _resume_later(S.runtime, target)
     return target
+
+
+def _pause(rt: Any, coro: IoCoroutine, m: IoMessage) -> None:
+    """C Io's pause: off the queue; if it is the running coroutine, switch to the next one
+    (it runs again only when resumed)."""
+    q = rt.scheduler.queue
+    if coro in q:
+        q.remove(coro)
+    if coro is not rt.current_coro:
+        return
+    nxt = _next_runnable(rt)
+    if nxt is None:
+        raise rt.error("pause: no other coroutine to run (deadlock)", coro, m)
+    _switch_to(rt, nxt)
 
 
 @prim("Coroutine", "pause")
 def coro_pause(target: Any, loc: Any, m: IoMessage) -> Any:
-    rt = S.runtime
-    nxt = _next_runnable(rt)
-    if nxt is None:
-        raise rt.error("pause: no other coroutine to run (deadlock)", target, m)
-    _switch_to(rt, nxt)
+    if isinstance(target, IoCoroutine):
+        _pause(S.runtime, target, m)
+    return target
+
+
+@prim("Object", "pause")
+def obj_pause(target: Any, loc: Any, m: IoMessage) -> Any:
+    """Pause the running coroutine (``Coroutine currentCoroutine pause``)."""
+    _pause(S.runtime, S.runtime.current_coro, m)
+    return S.nil
+
+
+@prim("Coroutine", "recentInChain")
+def coro_recent_in_chain(target: Any, loc: Any, m: IoMessage) -> Any:
+    """The coroutine of this one's chain (it and the coroutines it ran) that ran most
+    recently."""
+    if isinstance(target, IoCoroutine) and target.recent is not None:
+        return target.recent
     return target
 
 

@@ -426,7 +426,7 @@ class IoDate(IoObject):
 
 class IoCoroutine(IoObject):
     __slots__ = ("glet", "parent", "result", "exception", "running", "finished", "actor_queue",
-                 "run_target", "run_message", "run_locals", "label")
+                 "run_target", "run_message", "run_locals", "label", "recent")
     kind = "Coroutine"
 
 
