@@ -21,8 +21,9 @@ from typing import Any, Dict, Optional
 import metatrace
 from metatrace import jit_merge_point, promote
 
-from .objects import (BreakSignal, ContinueSignal, IoBlock, IoCFunction, IoError, IoList,
-                      IoLocals, IoMessage, IoNumber, ReturnSignal, lookup, set_slot)
+from .objects import (OBJECT_ACTIVATION, BreakSignal, ContinueSignal, IoBlock, IoCFunction,
+                      IoError, IoList, IoLocals, IoMessage, IoNumber, IoObject, ReturnSignal,
+                      lookup, lookup_holder, set_slot)
 
 
 class Singletons:
@@ -130,7 +131,24 @@ def perform_value(v: Any, target: Any, locals: Any, m: IoMessage) -> Any:
         if v.activatable:
             v = promote(v)
             return activate(v, target, locals, m, None)
+    elif t is IoObject and OBJECT_ACTIVATION.enabled and v.map.activatable:
+        return activate_object(v, target, locals, m)
     return v
+
+
+def activate_object(v: Any, target: Any, locals: Any, m: IoMessage) -> Any:
+    """A plain object made activatable, read from a slot: as C Io, its ``activate`` slot runs
+    with the original receiver and message (the object itself when it has none)."""
+    act = lookup(v, "activate")
+    if act is None:
+        return v
+    holder = lookup_holder(v, "activate")
+    t = type(act)
+    if t is IoBlock and act.activatable:
+        return activate(act, target, locals, m, holder)
+    if t is IoCFunction:
+        return call_prim(act, target, locals, m)
+    return act
 
 
 LOCALS_PRIMS: Dict[str, Any] = {}

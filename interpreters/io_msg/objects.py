@@ -40,17 +40,22 @@ LOOKUP_VERSION = LookupVersion()
 
 
 class Map:
-    """Hidden class: slot layout + protos.  Never mutated after creation (caches aside)."""
+    """Hidden class: slot layout + protos.  Never mutated after creation (caches aside).
+    ``activatable`` marks a plain object made activatable with ``setIsActivatable(true)``: read
+    from a slot, it runs its ``activate`` slot (C Io keeps that flag per object and copies it to
+    clones; here objects so marked have maps of their own)."""
 
-    _immutable_fields_ = ("indexes", "names[*]", "protos[*]", "is_proto_map")
+    _immutable_fields_ = ("indexes", "names[*]", "protos[*]", "is_proto_map", "activatable")
 
-    def __init__(self, names: Tuple[str, ...], protos: Tuple[Any, ...], is_proto_map: bool) -> None:
+    def __init__(self, names: Tuple[str, ...], protos: Tuple[Any, ...], is_proto_map: bool,
+                 activatable: bool = False) -> None:
         self.names = names
         self.indexes: Dict[str, int] = {}
         for i, nm in enumerate(names):
             self.indexes[nm] = i
         self.protos = protos
         self.is_proto_map = is_proto_map
+        self.activatable = activatable
         self.transitions: Dict[str, "Map"] = {}
         self.proto_cache: Dict[str, Tuple[Any, Any, int]] = {}
         self.other: Dict[Any, "Map"] = {}
@@ -63,19 +68,22 @@ class Map:
     def with_added(self, name: str) -> "Map":
         m = self.transitions.get(name)
         if m is None:
-            m = Map(self.names + (name,), self.protos, self.is_proto_map)
+            m = Map(self.names + (name,), self.protos, self.is_proto_map, self.activatable)
             self.transitions[name] = m
         return m
 
     def with_removed(self, name: str) -> "Map":
         names = tuple(n for n in self.names if n != name)
-        return _map_for(names, self.protos, self.is_proto_map)
+        return _map_for(names, self.protos, self.is_proto_map, self.activatable)
 
     def with_protos(self, protos: Tuple[Any, ...]) -> "Map":
-        return _map_for(self.names, protos, self.is_proto_map)
+        return _map_for(self.names, protos, self.is_proto_map, self.activatable)
 
     def as_proto_map(self) -> "Map":
-        return _map_for(self.names, self.protos, True)
+        return _map_for(self.names, self.protos, True, self.activatable)
+
+    def with_activatable(self, activatable: bool) -> "Map":
+        return _map_for(self.names, self.protos, self.is_proto_map, activatable)
 
     @elidable
     def proto_lookup(self, name: str, version: Any) -> Tuple[Any, int]:
@@ -91,13 +99,14 @@ class Map:
 _MAPS: Dict[Tuple[Any, ...], Map] = {}
 
 
-def _map_for(names: Tuple[str, ...], protos: Tuple[Any, ...], is_proto_map: bool) -> Map:
+def _map_for(names: Tuple[str, ...], protos: Tuple[Any, ...], is_proto_map: bool,
+             activatable: bool = False) -> Map:
     """Canonical map for a layout; empty layouts are looked up in a table, others walk
     transitions from the root so that equal layouts share a map."""
-    key = (protos, is_proto_map)
+    key = (protos, is_proto_map, activatable)
     root = _MAPS.get(key)
     if root is None:
-        root = Map((), protos, is_proto_map)
+        root = Map((), protos, is_proto_map, activatable)
         _MAPS[key] = root
     m = root
     for nm in names:
@@ -105,8 +114,22 @@ def _map_for(names: Tuple[str, ...], protos: Tuple[Any, ...], is_proto_map: bool
     return m
 
 
-def root_map(protos: Tuple[Any, ...]) -> Map:
-    return _map_for((), protos, False)
+def root_map(protos: Tuple[Any, ...], activatable: bool = False) -> Map:
+    return _map_for((), protos, False, activatable)
+
+
+class ObjectActivation:
+    """Whether any plain object was ever made activatable (C Io installs Object's activate
+    function at the first ``setIsActivatable``): quasi-immutable, so until then reading a
+    plain object from a slot costs nothing extra in compiled code."""
+
+    _immutable_fields_ = ("enabled?",)
+
+    def __init__(self) -> None:
+        self.enabled = False
+
+
+OBJECT_ACTIVATION = ObjectActivation()
 
 
 def _search_protos(protos: Tuple[Any, ...], name: str) -> Tuple[Any, int]:

@@ -13,7 +13,8 @@ from .evaluator import S, eval_arg, eval_arg_at, eval_chain, is_true
 from .objects import (BreakSignal, ContinueSignal, IoBlock, IoCall, IoCFunction, IoCoroutine,
                       IoError, IoList, IoLocals, IoMap, IoMessage, IoNumber, IoObject, IoSeq,
                       ReturnSignal, get_own_slot, lookup, lookup_after, mark_proto,
-                      protos_of, remove_slot, root_map, set_protos, set_slot)
+                      OBJECT_ACTIVATION, protos_of, remove_slot, root_map, set_map,
+                      set_protos, set_slot)
 from .runtime import format_number, prim
 
 # ---------------------------------------------------------------------------- cloning
@@ -25,6 +26,8 @@ def raw_clone(target: Any) -> Any:
     newmap = root_map((target,))
     t = type(target)
     if t is IoObject or t is IoLocals:
+        if target.map.activatable:
+            newmap = root_map((target,), True)  # as C Io, a clone is activatable too
         return IoObject(newmap, [])
     if t is IoNumber:
         n = IoNumber(target.value)
@@ -786,14 +789,21 @@ def obj_list(target: Any, loc: Any, m: IoMessage) -> Any:
 @prim("Object", "isActivatable")
 def obj_is_activatable(target: Any, loc: Any, m: IoMessage) -> Any:
     return S.runtime.bool(type(target) is IoCFunction or
-                          (type(target) is IoBlock and target.activatable))
+                          (type(target) is IoBlock and target.activatable) or
+                          (type(target) is IoObject and target.map.activatable))
 
 
 @prim("Object", "setIsActivatable")
 def obj_set_is_activatable(target: Any, loc: Any, m: IoMessage) -> Any:
+    """A block: whether it runs when read from a slot.  A plain object: whether, read from a
+    slot, it runs its ``activate`` slot instead (with the reader as ``self``)."""
     v = is_true(eval_arg_at(m, loc, 0))
     if type(target) is IoBlock:
         target.activatable = v
+    elif type(target) is IoObject and target.map.activatable != v:
+        if v:
+            OBJECT_ACTIVATION.enabled = True
+        set_map(target, target.map.with_activatable(v))
     return target
 
 
