@@ -199,6 +199,7 @@ class Runtime:
         set_slot(protos, "type", IoSeq("Protos"))
 
         from . import prims_core, prims_data, prims_misc, coro, prims_compat  # noqa: F401
+        from . import prims_codec  # noqa: F401
 
         for pname, entries in _REGISTRY.items():
             target = self.protos[pname]

@@ -1,6 +1,8 @@
 // Io-level part of Sequence.
 
 Sequence do(
+    // the list a List asEncodedList encoded
+    asDecodedList := method(List fromEncodedList(self))
     isUppercase := method(self == self asUppercase)
     isLowercase := method(self == self asLowercase)
     first := method(if(self size > 0, self exSlice(0, 1), nil))
