@@ -599,7 +599,7 @@ def _reduce(target: Any, loc: Any, m: IoMessage, items: List[Any]) -> Any:
         return acc
     from .objects import set_slot
 
-    ctx = _pd.loop_context(loc)
+    ctx = _pd.loop_context(loc, [args[0].name, args[1].name])
     for x in items:
         set_slot(ctx, args[0].name, acc)
         set_slot(ctx, args[1].name, x)

@@ -991,20 +991,25 @@ def list_reverse_foreach(target: Any, loc: Any, m: IoMessage) -> Any:
     return _list_foreach(IoList(target.items[::-1]), loc, m)
 
 
-def loop_context(loc: Any) -> Any:
+def loop_context(loc: Any, bound: List[str]) -> Any:
     """The context List's select/detect/map/reduce/groupBy... evaluate their argument messages
     in: as C Io's (an object whose proto is the caller's context, with the caller's ``self``),
     so the names they bind, and ``:=`` in the body, stay out of the caller's locals while
-    everything else (``=`` on the caller's variables, ``self``, ``call``) reaches the caller."""
+    everything else (``=`` on the caller's variables, ``self``, ``call``) reaches the caller.
+    The names the loop binds (``bound``) get their slots up front."""
+    names = ["self"]
+    for name in bound:
+        if name not in names:
+            names.append(name)
+    lmap = root_locals_map(tuple(names))
+    slots = [S.nil] * len(names)
     if type(loc) is IoLocals:
-        ctx = IoLocals(_CTX_MAP, [loc.slots[0]], loc, loc.target, loc.message, loc.sender,
-                       loc.block)
+        slots[0] = loc.slots[0]
+        ctx = IoLocals(lmap, slots, loc, loc.target, loc.message, loc.sender, loc.block)
         ctx.call = loc.get_call()
         return ctx
-    return IoLocals(_CTX_MAP, [loc], loc, loc, None, None, None)
-
-
-_CTX_MAP = root_locals_map(("self",))
+    slots[0] = loc
+    return IoLocals(lmap, slots, loc, loc, None, None, None)
 
 
 def _apply(m: IoMessage, loc: Any, item: Any, index: int, ctx: Any = None) -> Any:
@@ -1042,7 +1047,7 @@ def call_block(blk: Any, values: List[Any], loc: Any, m: IoMessage) -> Any:
 
 
 def _each(m: IoMessage, loc: Any, items: List[Any], fn: Any) -> None:
-    ctx = loop_context(loc)
+    ctx = loop_context(loc, [a.name for a in m.args[:min(len(m.args) - 1, 2)]])
     for i in range(len(items)):
         try:
             if fn(i, items[i], _apply(m, loc, items[i], i, ctx)):

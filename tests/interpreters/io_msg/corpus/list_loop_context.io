@@ -41,3 +41,6 @@ Tester run
 list(list("cd"), list("a", "b"), list("b")) sort println
 (list(9) < list(1, 1)) println
 (list(1, 2) < list(1, 3)) println
+// both loop names the same: the second binding wins, as with C Io's two setSlots
+list(1, 2, 3) reduce(a, a, a + a) println
+list(1, 2, 3) map(v, v, v * 2) println
