@@ -20,6 +20,7 @@ commands:
   demo [PROGRAM]         run a bundled stacklang program with the JIT and print the timing
   params                 list the JIT parameters and their defaults
   bench ...              run the benchmark matrix (see benchmarks/README.md)
+  cache info|path|clear  tier 2's compiled kernels on disk (METATRACE_CACHE)
 
 Run 'metatrace COMMAND --help' for a command's options.
 """
@@ -102,6 +103,7 @@ COMMANDS = {
     "demo": _demo,
     "params": _params,
     "bench": lambda argv: _bench(argv),
+    "cache": _lazy("metatrace.cachecli"),
 }
 
 

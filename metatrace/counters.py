@@ -11,6 +11,9 @@ COUNTER_KEYS = (
     "compile_failures", "freed_loops", "tier2_failures", "tier2_runs", "tier2_iterations",
     "internal_errors", "traces_postponed", "live_trees", "forgotten_keys",
     "tree_compiles", "bridge_compiles",
+    # tier 2's kernels: Numba compiles run, and the disk cache (metatrace/backend/kernel_cache.py)
+    "tier2_compiles", "kernel_cache_hits", "kernel_cache_misses", "kernel_cache_corrupt",
+    "kernel_cache_write_failures",
 )
 TIME_KEYS = ("tracing_s", "optimizing_s", "compiling_s", "blackhole_s", "tier2_compiling_s")
 

@@ -17,6 +17,13 @@ def format_counters(stats: Dict[str, Any], title: str = "metatrace JIT summary")
              "internal_errors", "aborts", "tier2_runs", "tier2_iterations", "tier2_failures"]
     for key in order:
         lines.append("  %-24s %12d" % (key, stats.get(key, 0)))
+    # how tier 2 got its kernels (compiled or from the disk cache): when it got any
+    kernel_keys = ["tier2_compiles", "kernel_cache_hits", "kernel_cache_misses"]
+    if any(stats.get(k) for k in kernel_keys):
+        kernel_keys += [k for k in ("kernel_cache_corrupt", "kernel_cache_write_failures")
+                        if stats.get(k)]
+        for key in kernel_keys:
+            lines.append("  %-24s %12d" % (key, stats.get(key, 0)))
     for reason, n in sorted(stats.get("aborts_by_reason", {}).items()):
         lines.append("    abort: %-16s %12d" % (reason, n))
     for key in ("tracing_s", "optimizing_s", "compiling_s", "tier2_compiling_s", "blackhole_s"):
@@ -30,6 +37,15 @@ def _plural(n: int, word: str, many: str = "") -> str:
 
 def _s(x: Any) -> str:
     return "%.3f" % float(x or 0.0)
+
+
+def _kernels(stats: Dict[str, Any]) -> str:
+    """How tier 2 got its kernels: compiled by Numba, or loaded from the disk cache."""
+    compiled, loaded = int(stats.get("tier2_compiles", 0)), int(stats.get("kernel_cache_hits", 0))
+    if not compiled and not loaded:
+        return ""
+    return " for %s compiled and %d loaded from the kernel cache" % (
+        _plural(compiled, "kernel"), loaded)
 
 
 def short_summary(stats: Dict[str, Any], threshold: Optional[int] = None,
@@ -68,7 +84,7 @@ def short_summary(stats: Dict[str, Any], threshold: Optional[int] = None,
              "the interpreter after guards %s%s)" % (
                  _s(jit_s), _s(stats.get("tracing_s")), _s(stats.get("optimizing_s")),
                  _s(stats.get("compiling_s")), _s(stats.get("blackhole_s")),
-                 ", Numba %s" % _s(stats.get("tier2_compiling_s"))
+                 ", Numba %s%s" % (_s(stats.get("tier2_compiling_s")), _kernels(stats))
                  if stats.get("tier2_compiling_s") else ""))
     if more:
         third += "; every counter: %s" % more

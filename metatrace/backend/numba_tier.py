@@ -19,12 +19,16 @@ op that touches a Python object -- keeps the whole loop in tier 1, with the reas
 the trace log (``tier_reason``).
 
 Numba is imported only when the first kernel is compiled (its import costs ~0.3 s and its first
-compile another ~0.3 s); compiled kernels are cached per process by source and signature.
+compile another ~0.3 s); compiled kernels are cached per process by source and signature, and
+on disk across processes (``kernel_cache``, ``METATRACE_CACHE``), so a second run of the same
+program loads its kernels instead of compiling them.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+import os
 import sys
 import threading
 import time
@@ -482,28 +486,47 @@ def _numba_type(cls: Any) -> Any:
 
 def compile_kernel(src: str, consts: Dict[str, float], classes: Sequence[Any]) -> Any:
     """Compile (or find in the cache) a kernel; returns its fastest Python-callable entry."""
-    key = (src, tuple(c.__name__ for c in classes), tuple(sorted((k, repr(v)) for k, v in consts.items())))
+    return _compile(src, consts, classes)[0]
+
+
+def _compile(src: str, consts: Dict[str, float],
+             classes: Sequence[Any]) -> Tuple[Any, Dict[str, int]]:
+    """The kernel's entry, from this process's cache, the disk cache (``kernel_cache``) or
+    Numba's compiler; and what happened, as counter increments for the driver's stats."""
+    signature = tuple(c.__name__ for c in classes)
+    const_items = tuple(sorted((k, repr(v)) for k, v in consts.items()))
+    key = (src, signature, const_items)
     with _lock:
         hit = _cache.get(key)
         if hit is not None:
             _cache.move_to_end(key)
-            return hit
+            return hit, {}
         import numba
+
+        from . import kernel_cache
 
         ns: Dict[str, Any] = dict(_intrinsics())
         ns.update(consts)
-        exec(compile_source(src, "<metatrace tier-2 kernel>"), ns)
+        # an importable module name: a kernel loaded from disk rebuilds its environment from it
+        ns["__name__"] = kernel_cache.__name__
+        # a name no other kernel in this process or on disk has: machine code loaded from the
+        # disk cache keeps the symbol names of the process that compiled it
+        name = "kernel_%s_%d" % (_TOKEN, next(_serial))
+        text = src.replace("def kernel(", "def %s(" % name, 1)
+        exec(compile_source(text, "<metatrace tier-2 kernel>"), ns)
         sig = tuple(_numba_type(c) for c in classes)
-        disp = numba.njit(sig)(ns["kernel"])
-        fn: Callable[..., Any] = disp
-        try:  # the compiled entry without argument dispatch (the wrapper checks the classes)
-            fn = disp.overloads[disp.signatures[0]].entry_point
-        except Exception:
-            pass
+        disp = numba.njit(ns[name])
+        entry, counts = kernel_cache.compile_dispatcher(disp, sig, src, signature, const_items)
+        disp.disable_compile()
+        fn: Callable[..., Any] = entry
         _cache[key] = fn
         while len(_cache) > KERNEL_CACHE_MAX:
             _cache.popitem(last=False)  # the tree that uses it keeps its own reference
-        return fn
+        return fn, counts
+
+
+_TOKEN = "%012x" % int.from_bytes(os.urandom(6), "big")
+_serial = itertools.count(1)
 
 
 def wrapper_source(plan: Plan, classes: Sequence[Any], out_classes: Sequence[Any]) -> str:
@@ -546,8 +569,12 @@ class Kernel:
         self.source, consts, self.out_classes = kernel_source(plan, classes)
         self.ops = plan.ops
         t0 = time.perf_counter()
-        entry = compile_kernel(self.source, consts, classes)
+        entry, self.counts = _compile(self.source, consts, classes)
         self.compile_s = time.perf_counter() - t0
+        # where the machine code came from: "memory" (this process had it), "disk" (the kernel
+        # cache), "numba" (compiled now)
+        self.origin = ("memory" if not self.counts else
+                       "disk" if self.counts.get("kernel_cache_hits") else "numba")
         ns: Dict[str, Any] = {"_kernel": entry, "_stats": stats, "_token": plan.invalidation_token}
         for j, c in zip(plan.returned, self.out_classes):
             if c is None:

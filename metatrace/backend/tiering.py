@@ -118,10 +118,15 @@ class Tier2:
     def _finish(self, kernel: Kernel) -> Any:
         self.kernel = kernel
         self.state = "kernel"
-        self.reason = ("the loop proper runs as a Numba kernel (%d ops, compiled in %.0f ms); its "
-                       "preamble, exits and bridges run in tier 1" % (kernel.ops, kernel.compile_s * 1e3))
+        how = {"disk": "loaded from the kernel cache", "memory": "already compiled"}.get(
+            kernel.origin, "compiled")
+        self.reason = ("the loop proper runs as a Numba kernel (%d ops, %s in %.0f ms); its "
+                       "preamble, exits and bridges run in tier 1" % (kernel.ops, how,
+                                                                       kernel.compile_s * 1e3))
         self.stats.counters["tier1"] -= 1
         self.stats.bump("tier2")
+        for key, n in kernel.counts.items():  # Numba compiles, kernel cache hits and misses
+            self.stats.bump(key, n)
         self.stats.counters["tier2_compiling_s"] = (self.stats.counters.get("tier2_compiling_s", 0.0)
                                                      + kernel.compile_s)
         self.tree.compile()
