@@ -322,10 +322,13 @@ def compile_dispatcher(disp: Any, sig: Tuple[Any, ...], src: str, signature: Seq
             digest = key_digest(key) if key else ""
             if digest and digest not in _state.loaded:
                 global _Entry
-                if _Entry is None:
-                    _Entry = _entry_class()
-                path = os.path.join(d, digest + SUFFIX)
-                disp._cache = _Entry(path, key, counts)
+                try:  # Numba internals this relies on; if they moved, compile without the cache
+                    if _Entry is None:
+                        _Entry = _entry_class()
+                    path = os.path.join(d, digest + SUFFIX)
+                    disp._cache = _Entry(path, key, counts)
+                except Exception:
+                    path = None
     listener = _CompileCounter()
     with event.install_listener("numba:compile", listener):
         entry = disp.compile(sig)  # the compiled entry, without argument dispatch
