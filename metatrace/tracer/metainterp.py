@@ -60,7 +60,8 @@ class StopNow(Exception):
 
 
 class MIFrame:
-    __slots__ = ("jitcode", "func", "pc", "values", "boxes", "override", "start_ops", "assembler")
+    __slots__ = ("jitcode", "func", "pc", "values", "boxes", "override", "start_ops", "assembler",
+                 "looped")
 
     def __init__(self, jitcode: Any, func: Any, start_ops: int) -> None:
         self.jitcode = jitcode
@@ -75,6 +76,9 @@ class MIFrame:
         self.override: Optional[Tuple[Any, Value]] = None
         self.start_ops = start_ops
         self.assembler = False  # a portal call's prologue, ending in call_assembler
+        # an inlined portal call took a back edge of its own (True); without can_enter_jit,
+        # the green keys it passed so far (a set)
+        self.looped: Any = False
 
     def set(self, reg: int, value: Any, box: Value) -> None:
         self.values[reg] = value
@@ -560,6 +564,10 @@ class MetaInterp:
     def op_can_enter_jit(self, frame: MIFrame, ins: tuple) -> None:
         if len(self.framestack) == 1:
             self.back_edge_taken = True  # the next merge point is a loop's header
+        elif frame.jitcode.portal_runtime is not None:
+            # an inlined portal call loops: rather than unrolling its loop into this trace, its
+            # next merge point (the loop's header) becomes a call_assembler of that loop
+            frame.looped = True
         frame.pc += 1
 
     def op_goto(self, frame: MIFrame, ins: tuple) -> None:
@@ -1419,11 +1427,11 @@ class MetaInterp:
 
     def op_merge_point(self, frame: MIFrame, ins: tuple) -> None:
         jc = frame.jitcode
-        if frame.assembler:
+        if frame.assembler or frame.looped is True:
             rt = jc.portal_runtime
             greens = self.promote_greens(frame)
             depth = sum(1 for f in self.framestack if getattr(f.jitcode, "portal_runtime", None) is not None)
-            if (greens in rt.tiny_entries and depth <= 3
+            if (frame.assembler and greens in rt.tiny_entries and depth <= 3
                     and self.start_key not in self.ws.no_portal_inlining):
                 # a portal whose whole run is a handful of operations (an accessor, `not`):
                 # its operations join this trace, as if inlined
@@ -1452,7 +1460,18 @@ class MetaInterp:
         if len(self.framestack) != 1:
             # an inlined portal call: its instructions become part of this trace
             rt = jc.portal_runtime
-            self.record("debug_merge_point", [], rt.location(self.promote_greens(frame)))
+            greens = self.promote_greens(frame)
+            if not jc.can_enter_jit_pcs:
+                # no can_enter_jit to tell back edges: a key this call passed before is a loop
+                # header, and the loop becomes a call_assembler rather than being unrolled
+                if frame.looped is False:
+                    frame.looped = set()
+                if greens in frame.looped:
+                    frame.looped = True
+                    self.op_merge_point(frame, ins)
+                    return
+                frame.looped.add(greens)
+            self.record("debug_merge_point", [], rt.location(greens))
             frame.pc += 1
             return
         key = self.promote_greens(frame)

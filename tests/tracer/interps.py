@@ -71,6 +71,8 @@ INNER_FLIP = (("add", 5), ("flip", (1, 0)), ("add", 2), ("dec", 0), ("jnz", 0), 
 CALL_FLIP = (("call", INNER_FLIP), ("dec", 0), ("jnz", 0), ("ret", 0))
 CALL = (("call", INNER), ("dec", 0), ("jnz", 0), ("ret", 0))
 INNER_TINY = (("add", 5), ("ret", 0))
+INNER_STRAIGHT = (("add", 5), ("add", 1), ("flip", (1, 0)), ("add", 2), ("ret", 0))
+CALL_STRAIGHT = (("call", INNER_STRAIGHT), ("dec", 0), ("jnz", 0), ("ret", 0))
 
 
 def run_plain(code, n):

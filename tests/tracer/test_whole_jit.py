@@ -80,13 +80,27 @@ def test_exception_escaping_the_portal():
 
 def test_recursive_portal_call_is_inlined():
     tiny.jitdriver.set_param("inlining", 1)
-    same(interps.CALL, 300)
+    same(interps.CALL_STRAIGHT, 300)
     counts = op_counts(tiny)
-    assert counts.get("call_portal", 0) == 0
-    # the callee's instructions are in the caller's trace
+    assert counts.get("call_portal", 0) == 0 and counts.get("call_assembler", 0) == 0
+    # the callee's instructions, up to its return, are in the caller's trace
     (loop,) = [t for t in compiled_traces(tiny, "loop") if t.location == "0: call"]
     locations = [op.descr for op in loop.ops if op.name == "debug_merge_point"]
-    assert "0: add" in locations and "3: ret" in locations
+    assert "0: add" in locations and "2: flip" in locations and "4: ret" in locations
+    tiny.jitdriver.set_param("inlining", 0)
+
+
+def test_an_inlined_call_that_loops_calls_its_loop():
+    # the callee loops: its first pass is inlined, then its loop header (a key it passed
+    # before) becomes a call_assembler of the loop, which is not unrolled into the caller
+    tiny.jitdriver.set_param("inlining", 1)
+    for n in (3, 300):
+        same(interps.CALL, n)
+    (loop,) = [t for t in compiled_traces(tiny, "loop") if t.location == "0: call"]
+    locations = [op.descr for op in loop.ops if op.name == "debug_merge_point"]
+    names = [op.name for op in loop.ops]
+    assert locations.count("0: add") == 1 and "3: ret" not in locations
+    assert names.count("call_assembler") == 1 and "call_portal" not in names
     tiny.jitdriver.set_param("inlining", 0)
 
 
