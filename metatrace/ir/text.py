@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from ..errors import MetatraceError
 from .model import Const, FrameSnapshot, InputArg, Op, Snapshot, Trace, Value
@@ -87,33 +87,87 @@ class Printer:
         return self.valnames[id(v)]
 
     def descr(self, op: Op) -> str:
-        d = op.descr
-        if op.name in IDENT_DESCR_OPS and isinstance(d, str):
+        return self.descr_text(op.name, op.descr)
+
+    def descr_text(self, name: str, d: Any) -> str:
+        if name in IDENT_DESCR_OPS and isinstance(d, str):
             return d
-        if op.name == "getglobal" and isinstance(d, tuple):
+        if name == "getglobal" and isinstance(d, tuple):
             return "%s.%s" % (format_const(d[0], self.names), d[1])
         return format_const(d, self.names)
 
     def format_op(self, op: Op) -> str:
-        args = [self.name(a) for a in op.args]
-        if op.descr is not None and op.name not in ("label", "jump"):
-            args.append("descr=" + self.descr(op))
-        text = "%s(%s)" % (op.name, ", ".join(args))
-        if op.name == "label" and isinstance(op.descr, list):
+        snap = op.snapshot if op.is_guard() else None
+        return self.format_fields(op, op.name, op.args, op.descr,
+                                  snap.values() if snap is not None else None)
+
+    def format_fields(self, op: Op, name: str, opargs: List[Value], descr: Any,
+                      failvalues: Optional[List[Value]]) -> str:
+        """``op`` as text, from its fields as given (``failvalues``: a guard's resume data)."""
+        args = [self.name(a) for a in opargs]
+        if descr is not None and name not in ("label", "jump"):
+            args.append("descr=" + self.descr_text(name, descr))
+        text = "%s(%s)" % (name, ", ".join(args))
+        if name == "label" and isinstance(descr, list):
             # the loop proper's variables and the preamble values they start from
-            text += " <- (%s)" % ", ".join(self.name(a) for a in op.descr)
+            text += " <- (%s)" % ", ".join(self.name(a) for a in descr)
         if op.has_result():
             text = "%s = %s" % (self.name(op), text)
-        if op.is_guard() and op.snapshot is not None:
+        if failvalues is not None:
             fail = []
             seen = set()
-            for v in op.snapshot.values():
+            for v in failvalues:
                 if isinstance(v, Const) or id(v) in seen or not isinstance(v, (Op, InputArg)):
                     continue
                 seen.add(id(v))
                 fail.append(self.name(v))
             text += " [%s]" % ", ".join(fail)
         return text
+
+
+class RecordedOps:
+    """The ops of a trace as recorded, formatted only when asked for (a trace log, ``-:unoptimized``):
+    formatting every trace costs about as much as optimizing it.  The optimizer rewrites ops in
+    place (new argument lists, new resume data lists, a guard turned around, a label's
+    variables), so what formatting reads is kept aside here, as the lists it replaces."""
+
+    def __init__(self, ops: List[Op], inputargs: Sequence[Value], item: Any) -> None:
+        self._inputargs = list(inputargs)
+        self._item = item  # (op, text) -> the list's entry
+        self._recs = []
+        for op in ops:
+            fail = None
+            if op.is_guard() and op.snapshot is not None:
+                # the values of the resume data a guard's text lists, not the lists themselves
+                # (the optimizer replaces them: keeping both would double their memory)
+                seen = set()
+                fail = []
+                for v in op.snapshot.values():
+                    if id(v) not in seen and isinstance(v, (Op, InputArg)):
+                        seen.add(id(v))
+                        fail.append(v)
+                fail = tuple(fail)
+            self._recs.append((op, op.name, op.args, op.descr, fail))
+        self._done: Optional[List[Any]] = None
+
+    def _materialize(self) -> List[Any]:
+        if self._done is None:
+            p = Printer()
+            for a in self._inputargs:
+                p.name(a)
+            self._done = [self._item(op, p.format_fields(op, name, args, descr, fail))
+                          for op, name, args, descr, fail in self._recs]
+            self._recs = []
+        return self._done
+
+    def __iter__(self) -> Any:
+        return iter(self._materialize())
+
+    def __len__(self) -> int:
+        return len(self._done) if self._done is not None else len(self._recs)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._materialize()[i]
 
 
 def format_trace(trace: Trace, namespace: Optional[Dict[str, Any]] = None) -> str:

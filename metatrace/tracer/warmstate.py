@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 import traceback
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .. import hooks
 from .. import events
@@ -22,7 +22,7 @@ from ..backend.pygen import CodegenError, PendingExit, compile_bridge, compile_t
 from ..backend.tiering import Tier2
 from ..errors import PortalError
 from ..ir.model import EXC, Const, Op, Snapshot, Value
-from ..ir.text import format_ops, safe_repr
+from ..ir.text import RecordedOps, safe_repr
 from ..log import LOG
 from ..optimizer import optimize_trace
 from ..optimizer.loop import entry_snapshot_for, optimize_loop
@@ -107,7 +107,7 @@ class CompiledTrace:
     """One loop or bridge as compiled; also what the trace log records."""
 
     def __init__(self, kind: str, driver: Any, key: Any, location: str, inputargs: List[Value],
-                 ops: List[Op], unoptimized: List[Dict[str, str]], parent: Optional[GuardDescr]) -> None:
+                 ops: List[Op], unoptimized: Sequence[Dict[str, Any]], parent: Optional[GuardDescr]) -> None:
         self.id = next(_ids)
         self.kind = kind
         self.driver = driver
@@ -754,7 +754,7 @@ class WarmState:
         if mi.token.invalid:
             self.abort(mi, key, bridge_of, "invalidated", "a quasi-immutable field changed while tracing")
             return outcome  # type: ignore[return-value]
-        unopt = [_unopt_json(op, text) for op, text in zip(mi.ops, format_ops(mi.ops, mi.inputargs))]
+        unopt = RecordedOps(mi.ops, mi.inputargs, _unopt_json)  # formatted when a log asks
         with self.stats.timer("optimizing_s"):
             t0 = time.perf_counter()
             # only what was known before tracing: facts the trace's own guards established must
