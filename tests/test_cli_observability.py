@@ -55,6 +55,8 @@ def _single_lines(text):
 @pytest.fixture(autouse=True)
 def fresh():
     reset(tiny)
+    for name, value in params.defaults().items():  # whatever an earlier test file left set
+        tiny.jitdriver.set_param(name, value)
     tiny.jitdriver.set_param("threshold", 5)
     tiny.jitdriver.set_param("trace_eagerness", 3)
     yield

@@ -117,9 +117,9 @@ def _ops_lines(lines: List[str], trace: Trace, stage: str, width: int, source: b
             lines.append(line)
 
 
-def _abort_line(a: Dict[str, Any]) -> str:
+def _abort_line(a: Dict[str, Any], source: bool = True) -> str:
     detail = str(a.get("detail") or "").strip().splitlines()
-    src = a.get("source") if isinstance(a.get("source"), dict) else None
+    src = a.get("source") if source and isinstance(a.get("source"), dict) else None
     where = ""
     if src:
         where = " in %s (%s)" % (one_line(src.get("function")), _where(src))
@@ -144,7 +144,7 @@ def log_text(log: Log, trace_id: Optional[int] = None, stage: str = "optimized",
     if log.aborts:
         out.append("")
         out.append("aborted traces:")
-        out.extend(_abort_line(a) for a in log.aborts if isinstance(a, dict))
+        out.extend(_abort_line(a, source) for a in log.aborts if isinstance(a, dict))
     if log.invalidations:
         out.append("")
         out.append("invalidations:")
