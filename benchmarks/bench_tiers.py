@@ -58,8 +58,9 @@ def main():
             env.pop("METATRACE_PARAMS", None)
             env.update(MODES[mode])
             env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
-            # pyperf passes its own environment to workers: set ours for the command
-            cmd = ["env"] + ["%s=%s" % kv for kv in sorted(MODES[mode].items())] + \
+            # pyperf passes its own environment to workers: set ours for the command; every
+            # process compiles its kernels (no disk cache: a first run's cost)
+            cmd = ["env", "METATRACE_CACHE=off"] + ["%s=%s" % kv for kv in sorted(MODES[mode].items())] + \
                   ["PYTHONPATH=" + env["PYTHONPATH"], sys.executable] + PROGRAMS[name]
             bench = runner.bench_command("%s_%s" % (name, mode), cmd)
             if bench is not None and not args.worker and bench.get_nvalue():

@@ -208,6 +208,9 @@ def run_process(bench: Bench, mode: str, exe: str, size: int, quick: bool, workd
     env = dict(os.environ)
     for var in ("METATRACE", "METATRACE_PARAMS", "METATRACE_LOG"):
         env.pop(var, None)
+    # every process starts cold, as a program's first run does: tier 2's kernels are not
+    # loaded from the disk cache an earlier process filled (docs/architecture.md, kernel cache)
+    env["METATRACE_CACHE"] = "off"
     env.update(MODES[mode][0])
     env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
     cmd = [exe] + bench.argv(size, quick, workdir)
@@ -535,7 +538,10 @@ def report_text(summary: dict, images: Dict[str, str]) -> str:
         parts += ["**PyPy column missing: pypy3 was not found** (%s).\n" % summary["pypy_missing"]]
     parts += ["## Whole-process times and ratios\n", markdown_table(summary), RATIO_NOTE]
     modes_desc = "\n".join("- `%s`: %s" % (k, MODES[k][1]) for k in summary["modes"])
-    parts += ["Modes:\n\n" + modes_desc + "\n"]
+    parts += ["Modes:\n\n" + modes_desc + "\n",
+              "Every CPython process runs with `METATRACE_CACHE=off`: tier 2 compiles its kernels "
+              "in each process, as on a program's first run (a second run of the same program "
+              "loads them from the disk cache; see docs/architecture.md).\n"]
     if "chart" in images:
         parts += ["![speedup over METATRACE=off](%s)\n" % images["chart"]]
     warm = warmup_table(summary)
