@@ -61,7 +61,7 @@ class StopNow(Exception):
 
 class MIFrame:
     __slots__ = ("jitcode", "func", "pc", "values", "boxes", "override", "start_ops", "assembler",
-                 "looped")
+                 "looped", "entry")
 
     def __init__(self, jitcode: Any, func: Any, start_ops: int) -> None:
         self.jitcode = jitcode
@@ -79,6 +79,7 @@ class MIFrame:
         # an inlined portal call took a back edge of its own (True); without can_enter_jit,
         # the green keys it passed so far (a set)
         self.looped: Any = False
+        self.entry: Any = None  # an inlined portal call: the green key of its first merge point
 
     def set(self, reg: int, value: Any, box: Value) -> None:
         self.values[reg] = value
@@ -180,6 +181,9 @@ class MetaInterp:
         self.syms: Dict[Value, Tuple[Value, int]] = {}
         self.min_nonneg: Dict[Value, int] = {}
         self.start_key: Any = None
+        # the green key of the tree this trace belongs to (a root trace's start key; a bridge's
+        # tree): what no_portal_inlining and recursion are judged by
+        self.home_key: Any = None
         self.known_at_start: Dict[int, type] = {}  # id(input arg) -> class known before tracing
         self.token = InvalidationToken()
         self.limit = self.driver.params["trace_limit"]
@@ -208,7 +212,7 @@ class MetaInterp:
             self.inputargs.append(ia)
             frame.set(reg, value, ia)
         self.framestack.append(frame)
-        self.start_key = key
+        self.start_key = self.home_key = key
 
     def setup_bridge(self, snapshot: Snapshot, failargs: List[Value], values: List[Any],
                      known: Optional[Dict[int, type]] = None,
@@ -1184,7 +1188,7 @@ class MetaInterp:
         when its portal can be resumed at its merge point after a guard failure."""
         rt = driver.runtime
         if (rt is None or rt.resume_entry is None or not self.driver.params["inlining"]
-                or self.start_key in self.ws.no_portal_inlining):
+                or self.home_key in self.ws.no_portal_inlining):
             return False
         depth = sum(1 for f in self.framestack if getattr(f.jitcode, "portal_runtime", None) is not None)
         if depth > min(1, self.driver.params["max_unroll_recursion"]):
@@ -1432,7 +1436,7 @@ class MetaInterp:
             greens = self.promote_greens(frame)
             depth = sum(1 for f in self.framestack if getattr(f.jitcode, "portal_runtime", None) is not None)
             if (frame.assembler and greens in rt.tiny_entries and depth <= 3
-                    and self.start_key not in self.ws.no_portal_inlining):
+                    and self.home_key not in self.ws.no_portal_inlining):
                 # a portal whose whole run is a handful of operations (an accessor, `not`):
                 # its operations join this trace, as if inlined
                 frame.assembler = False
@@ -1461,6 +1465,15 @@ class MetaInterp:
             # an inlined portal call: its instructions become part of this trace
             rt = jc.portal_runtime
             greens = self.promote_greens(frame)
+            if frame.entry is None:
+                frame.entry = greens
+                if greens == self.home_key or any(f.entry == greens for f in self.framestack[:-1]):
+                    # a recursive call (its entry is the trace's start or an enclosing inlined
+                    # call's): inlining it would copy the caller's body into itself, and its
+                    # guards would fail at every level; it is called instead
+                    frame.looped = True
+                    self.op_merge_point(frame, ins)
+                    return
             if not jc.can_enter_jit_pcs:
                 # no can_enter_jit to tell back edges: a key this call passed before is a loop
                 # header, and the loop becomes a call_assembler rather than being unrolled

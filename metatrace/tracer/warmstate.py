@@ -623,6 +623,7 @@ class WarmState:
 
     def trace_bridge(self, tree: Tree, gd: GuardDescr, values: List[Any]) -> Outcome:
         mi = MetaInterp(self, "bridge")
+        mi.home_key = tree.key
         mode, result, exc = mi.setup_bridge(gd.snapshot, gd.failargs, values, gd.known, gd.known_value)
         mi.resume_from = (gd, values)
         self.stats.bump("bridge_traces_started")

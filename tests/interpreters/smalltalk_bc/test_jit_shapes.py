@@ -134,3 +134,41 @@ def test_inner_loop_trace_is_the_inner_body(tmp_path) -> None:
     # header, and those back edges, taken in compiled code, count toward compiling it
     busy = [t for t in log["traces"] if t["kind"] == "loop" and (t["entries"] or 0) > 100]
     assert len(busy) >= 2, [(t["location"], t["entries"]) for t in log["traces"]]
+
+
+RECURSION = """\
+    Rec = (
+        fib: n = ( n < 2 ifTrue: [ ^n ]. ^(self fib: n - 1) + (self fib: n - 2) )
+        twice: n = ( ^n + n )
+        run = (
+            | s |
+            s := 0.
+            1 to: 400 do: [ :i | s := s + (self fib: 7) + (self twice: i) ].
+            s println
+        )
+    )"""
+
+
+def test_inlining_follows_calls_but_calls_recursion(tmp_path) -> None:
+    # with inlining=1 a send is traced into (`twice:` becomes part of the loop), but a
+    # recursive send is not: the copy of `fib:` inlined into the loop calls itself through a
+    # call_assembler, and fib:'s own trace does not inline itself (its guards would fail at
+    # every level of the recursion)
+    path = os.path.join(str(tmp_path), "Rec.som")
+    with open(path, "w") as f:
+        f.write(textwrap.dedent(RECURSION))
+    logfile = os.path.join(str(tmp_path), "log.json")
+    off = run_som([path], "nojit")
+    on = run_som(["--jit-log", logfile, "--jit-param", "inlining=1", path], "jit")
+    assert off.returncode == 0 and on.returncode == 0, on.stderr
+    assert on.stdout == off.stdout
+    with open(logfile) as f:
+        log = json.load(f)
+    entries = [[op for op in t["ops"] if op["op"] == "debug_merge_point"
+                and "Rec>>#fib: @0 " in op.get("descr", "")] for t in log["traces"]]
+    assert log["traces"] and all(len(e) <= 1 for e in entries), [len(e) for e in entries]
+    loop = [t for t in log["traces"] if t["kind"] == "loop" and "#run" in t["location"]]
+    assert loop, [t["location"] for t in log["traces"]]
+    names = [op["op"] for op in loop[0]["ops"]]
+    text = json.dumps(loop[0]["ops"])
+    assert "Rec>>#twice: @0" in text and names.count("call_assembler") >= 1
