@@ -16,6 +16,9 @@ from ..log import LOG
 from .. import hooks
 
 
+_MemberDescriptor = type(type("_S", (), {"__slots__": ("x",)}).__dict__["x"])
+
+
 class FieldInfo:
     __slots__ = ("name", "quasi", "array")
 
@@ -138,6 +141,25 @@ class _QuasiField:
         notify_write(obj, self.name)
 
 
+class _QuasiSlot(property):
+    """The watcher of a quasi-immutable field kept in a ``__slots__`` member: reads go straight
+    to the member (a C-level property getter: as fast as a plain slot, which matters while the
+    interpreter runs), writes and deletes notify the code that folded the field."""
+
+    def __init__(self, name: str, inner: Any) -> None:
+        def set_field(obj: Any, value: Any) -> None:
+            inner.__set__(obj, value)
+            notify_write(obj, name)
+
+        def del_field(obj: Any) -> None:
+            inner.__delete__(obj)
+            notify_write(obj, name)
+
+        super().__init__(inner.__get__, set_field, del_field)
+        self.name = name
+        self.inner = inner
+
+
 def install_watcher(cls: type, name: str) -> None:
     for klass in cls.__mro__:
         decl = immutable_fields(klass).get(name)
@@ -149,8 +171,11 @@ def install_watcher(cls: type, name: str) -> None:
             if name in immutable_fields(base):
                 owner = base
         current = owner.__dict__.get(name)
-        if isinstance(current, _QuasiField):
+        if isinstance(current, (_QuasiField, _QuasiSlot)):
             return
         inner = current if current is not None and hasattr(current, "__set__") else None
-        setattr(owner, name, _QuasiField(name, inner))
+        if type(inner) is _MemberDescriptor:
+            setattr(owner, name, _QuasiSlot(name, inner))
+        else:
+            setattr(owner, name, _QuasiField(name, inner))
         return

@@ -22,6 +22,25 @@ class Obj:
 SHARED = Obj()
 
 
+class SlotObj:
+    """The same quasi-immutable field kept in a __slots__ member."""
+
+    __slots__ = ("version", "other")
+    _immutable_fields_ = ("version?",)
+
+    def __init__(self):
+        self.version = 1
+        self.other = 0
+
+
+SHARED_SLOTS = SlotObj()
+
+
+def drop_and_set_version(v):
+    del SHARED_SLOTS.version  # gone, then back: both are writes
+    SHARED_SLOTS.version = v
+
+
 @elidable
 def square(x):
     return x * x
@@ -111,6 +130,14 @@ def step(which, i, acc, obj):
         if i == 300:
             SHARED.version = SHARED.version + 1
         return acc + SHARED.version
+    if which == "quasi_slot":
+        return acc + SHARED_SLOTS.version
+    if which == "quasi_slot_write":
+        if i == 300:
+            SHARED_SLOTS.version = SHARED_SLOTS.version + 1
+        if i == 600:
+            drop_and_set_version(7)
+        return acc + SHARED_SLOTS.version
     return acc
 
 

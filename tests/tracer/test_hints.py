@@ -20,9 +20,9 @@ def fresh():
 
 
 def run(which, n=600):
-    h.SHARED.version = 1
+    h.SHARED.version = h.SHARED_SLOTS.version = 1
     expected = loop.__wrapped__(which, n, h.Obj())
-    h.SHARED.version = 1
+    h.SHARED.version = h.SHARED_SLOTS.version = 1
     got = loop(which, n, h.Obj())
     assert got == expected
     assert loop.jitdriver.stats()["loops"] >= 1
@@ -117,6 +117,21 @@ def test_quasi_immutable_folded_under_guard_not_invalidated():
 def test_quasi_immutable_write_invalidates_and_stays_exact():
     run("quasi_write", 900)
     assert loop.jitdriver.stats()["invalidations"] >= 1
+
+
+def test_quasi_immutable_slot_folded_and_reads_stay_plain():
+    counts = run("quasi_slot")
+    assert counts.get("getfield", 0) == 0
+    assert counts.get("guard_not_invalidated", 0) == 1
+    # the watcher installed on the slot is a C-level property: the interpreter reads it as a
+    # slot, and it is the one watcher of the field
+    watcher = h.SlotObj.__dict__["version"]
+    assert isinstance(watcher, property) and h.SHARED_SLOTS.version == 1
+
+
+def test_quasi_immutable_slot_write_and_delete_invalidate():
+    run("quasi_slot_write", 900)
+    assert loop.jitdriver.stats()["invalidations"] >= 2
 
 
 def test_hints_are_identity_outside_the_jit():
