@@ -151,7 +151,15 @@ def activate_object(v: Any, target: Any, locals: Any, m: IoMessage) -> Any:
     return act
 
 
+# Object's primitives by name, for messages a Locals object does not have itself.  A runtime
+# fills a new table when it boots and never changes it after: a lookup in it is elidable (in a
+# trace, the name and the table are constants, and the lookup is folded away).
 LOCALS_PRIMS: Dict[str, Any] = {}
+
+
+@metatrace.elidable
+def locals_prim(table: Dict[str, Any], name: str) -> Any:
+    return table.get(name)
 
 
 @metatrace.unroll_safe
@@ -165,7 +173,7 @@ def send_to_locals(target: IoLocals, locals: Any, m: IoMessage) -> Any:
         return perform_value(target.slots[idx], target, locals, m)
     if name == "call":
         return target.get_call()
-    prim = LOCALS_PRIMS.get(name)
+    prim = locals_prim(LOCALS_PRIMS, name)
     if prim is not None:
         prim = promote(prim)
         try:

@@ -205,11 +205,12 @@ class Runtime:
             target = self.protos[pname]
             for name, fn in entries:
                 set_slot(target, name, IoCFunction(fn, name, pname))
-        ev.LOCALS_PRIMS.clear()
+        table = {}
         for name in self.Object.map.names:
             v = get_own_slot(self.Object, name)
             if type(v) is IoCFunction:
-                ev.LOCALS_PRIMS[name] = v
+                table[name] = v
+        ev.LOCALS_PRIMS = table  # a new table per runtime, never changed after (locals_prim)
         coro.init_main(self)
         for fname in LIB_FILES:
             self.do_file(os.path.join(LIB_DIR, fname), self.Lobby, label=fname)

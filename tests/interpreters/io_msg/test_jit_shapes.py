@@ -58,3 +58,25 @@ def test_append_arguments_are_compiled_with_the_loop(tmp_path) -> None:
     # `i * 2` and `i + 1` are float ops of the trace; no residual call runs the primitive
     assert any(op["op"] == "float_mul" for op in ops), texts
     assert not any(op["op"] == "call" and "list_append" in op["text"] for op in ops), texts
+
+
+SLOTS = """\
+Point := Object clone do(
+    x := 0; y := 0
+    moveBy := method(dx, dy, x = x + dx; y = y + dy; self)
+)
+p := Point clone
+for(i, 1, 3000, p moveBy(1, 2))
+(p x + p y) println
+"""
+
+
+def test_assignment_in_a_method_looks_up_no_table_at_run_time(tmp_path) -> None:
+    # `x = x + dx` inside a method is sent to the method's Locals: the updateSlot primitive is
+    # found in a table that is constant in the trace (locals_prim is elidable), so no residual
+    # dict lookup is left in any compiled trace
+    log = run_logged(tmp_path, SLOTS)
+    ops = [op for t in log["traces"] for op in t["ops"]]
+    assert any(op["op"] == "float_add" for op in ops)
+    gets = [op["text"] for op in ops if op["op"] == "call" and "$get" in op["text"]]
+    assert not gets, gets
