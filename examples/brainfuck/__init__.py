@@ -1,0 +1,1 @@
+"""brainfuck: a Brainfuck interpreter with metatrace hints (tape in a bytearray)."""
