@@ -1,4 +1,4 @@
-"""``metatrace bench``: the benchmark matrix of stacklang, Io and SOM.
+"""``metatrace bench``: the benchmark matrix of stacklang, Brainfuck, Io and SOM.
 
     metatrace bench [--list] [--filter REGEX] [--modes off,tier1,default,pypy] [--quick]
                     [--processes N] [--output DIR] [--write-docs] [--report]
@@ -43,7 +43,7 @@ ROOT = os.path.dirname(HERE)
 RESULTS = os.path.join(HERE, "results")
 DOCS = os.path.join(ROOT, "docs", "benchmarks.md")
 DOCS_IMAGES = os.path.join(ROOT, "docs", "images")
-LANGS = ["stacklang", "io", "som"]
+LANGS = ["stacklang", "brainfuck", "io", "som"]
 
 MODES: Dict[str, Tuple[Dict[str, str], str]] = {
     "off": ({"METATRACE": "off"}, "CPython, JIT off (METATRACE=off)"),
@@ -76,6 +76,11 @@ class Bench:
         if self.lang == "io":
             return ["-m", "interpreters.io_msg", os.path.join(HERE, "io", self.name + ".io"),
                     str(size)]
+        if self.lang == "brainfuck":
+            name = self.name + "_small" if quick else self.name
+            return ["-m", "examples.brainfuck",
+                    os.path.join(ROOT, "examples", "brainfuck", "programs", name + ".b"),
+                    "--repeat", str(size)]
         program = os.path.join(ROOT, "examples", "stacklang", "programs", self.name + ".sl")
         if quick:
             program = scaled_stacklang(program, self.name, workdir)
@@ -97,6 +102,8 @@ class Bench:
                      re.findall(r"^%s: iteration \d+: (\d+) us$" % self.name, out, re.M)]
         elif self.lang == "stacklang":
             times = [float(t) for t in re.findall(r"^run \d+: result .* in ([0-9.]+) s", err, re.M)]
+        elif self.lang == "brainfuck":
+            times = [float(t) for t in re.findall(r"^run \d+: .* in ([0-9.]+) s", err, re.M)]
         else:
             return None
         return times or None
@@ -112,9 +119,12 @@ SOM = [("IntegerLoop", 2, 1), ("Sieve", 20, 1), ("Permute", 15, 1), ("Queens", 2
 IO = [("fib", 25, 12), ("float_kernel", 150000, 3000), ("list_build", 200000, 3000),
       ("loops", 200000, 5000), ("slots", 60000, 2000), ("string_build", 60000, 2000)]
 STACKLANG = [("loops", 6, 1), ("sieve", 6, 1), ("exceptions", 6, 1), ("fib", 6, 1)]
+# examples/brainfuck/programs/NAME.b, --repeat (quick: NAME_small.b)
+BRAINFUCK = [("count", 1, 1)]
 
 BENCHMARKS: List[Bench] = (
     [Bench("stacklang", n, s, q, "--repeat (quick: loop bounds cut)") for n, s, q in STACKLANG]
+    + [Bench("brainfuck", n, s, q, "--repeat (quick: NAME_small.b)") for n, s, q in BRAINFUCK]
     + [Bench("io", n, s, q, "trip count") for n, s, q in IO]
     + [Bench("som", n, s, q, "iterations") for n, s, q in SOM])
 
