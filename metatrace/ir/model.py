@@ -101,7 +101,7 @@ class Snapshot:
     holds the exception it raised).
     """
 
-    __slots__ = ("frames", "mode", "result", "exc")
+    __slots__ = ("frames", "mode", "result", "exc", "heap")
 
     def __init__(self, frames: List[FrameSnapshot], mode: str = "redo",
                  result: Optional[Value] = None, exc: Optional[Value] = None) -> None:
@@ -109,6 +109,12 @@ class Snapshot:
         self.mode = mode
         self.result = result
         self.exc = exc
+        # what the tracer knew of the heap at this point: (object, attribute, value) triples
+        # of plain attributes, the object and value live here (in the resume data) or constant.
+        # A bridge traced from the guard starts knowing them (it does not read them again).
+        # Only the tracer's own snapshot of a point has them: a pass that makes a new snapshot
+        # (a guard moved to the loop's entry) makes one without.
+        self.heap: Optional[List[Tuple[Value, str, Value]]] = None
 
     def values(self) -> List[Value]:
         out: List[Value] = []

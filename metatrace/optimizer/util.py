@@ -18,6 +18,8 @@ def remap_uses(op: Op, replace: Dict[int, Value]) -> None:
                 f.override = replace.get(id(f.override), f.override)
         if snap.result is not None:
             snap.result = replace.get(id(snap.result), snap.result)
+        if snap.heap:
+            snap.heap = [(replace.get(id(o), o), name, replace.get(id(v), v)) for o, name, v in snap.heap]
     if op.sunk:
         op.sunk = [d.remap(replace) for d in op.sunk]
 

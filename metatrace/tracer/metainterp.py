@@ -235,6 +235,14 @@ class MetaInterp:
                 return v.value, v
             return mapping[id(v)]
 
+        for o, name, v in snapshot.heap or ():
+            # what the parent trace knew of the heap at its guard holds here too (its exit did
+            # the stores it had delayed): this bridge does not read those attributes again
+            try:
+                obox, vbox = get(o)[1], get(v)[1]
+            except KeyError:
+                continue
+            self.heap[(self.canon(obox), name)] = vbox
         for fs in snapshot.frames:
             frame = MIFrame(fs.jitcode, fs.func, 0)
             frame.pc = fs.pc
@@ -278,7 +286,15 @@ class MetaInterp:
     def guard(self, name: str, args: List[Value], descr: Any = None, mode: str = "redo",
               result: Optional[Value] = None, exc: Optional[Value] = None) -> Op:
         op = self.record(name, args, descr)
-        op.snapshot = self.snapshot(mode, result, exc)
+        snap = op.snapshot = self.snapshot(mode, result, exc)
+        if self.heap and mode == "redo" and exc is None:
+            # the attributes known here, for a bridge from this guard (not after an operation
+            # that raised or may have: the heap cache is updated after its guard)
+            live = {id(v) for f in snap.frames for _r, v in f.regs}
+            facts = [(o, n, v) for (o, n), v in self.heap.items()
+                     if (isinstance(o, Const) or id(o) in live) and (isinstance(v, Const) or id(v) in live)]
+            if facts:
+                snap.heap = facts
         return op
 
     def ensure_class(self, box: Value, value: Any) -> None:

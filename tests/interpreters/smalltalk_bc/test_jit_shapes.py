@@ -172,3 +172,30 @@ def test_inlining_follows_calls_but_calls_recursion(tmp_path) -> None:
     names = [op["op"] for op in loop[0]["ops"]]
     text = json.dumps(loop[0]["ops"])
     assert "Rec>>#twice: @0" in text and names.count("call_assembler") >= 1
+
+
+BRANCHY = """\
+    Branchy = (
+        run = (
+            | s |
+            s := 0.
+            1 to: 3000 do: [ :i |
+                (i % 3) = 0
+                    ifTrue: [ s := s + (self twice: i) ]
+                    ifFalse: [ s := s - 1 ] ].
+            s println
+        )
+        twice: n = ( ^n + n )
+    )"""
+
+
+def test_bridges_know_what_their_guard_knew_of_the_frame(tmp_path) -> None:
+    # the frame's stack pointer is a constant at every guard of a loop (promoted, then written
+    # with constants); a bridge starts knowing the parent trace's heap there, so it neither
+    # reads `sp` again nor guards its value
+    log = run_logged(tmp_path, "Branchy", BRANCHY)
+    bridges = [t for t in log["traces"] if t["kind"] == "bridge"]
+    assert bridges, [t["location"] for t in log["traces"]]
+    sp_reads = [op["text"] for t in bridges for op in t["ops"]
+                if op["op"] == "getfield" and "descr=sp" in op["text"]]
+    assert not sp_reads, sp_reads
