@@ -66,3 +66,24 @@ def apply(args: Any, parser: argparse.ArgumentParser) -> None:
 
         if not verbose_enabled():
             enable_verbose()
+
+
+def speedup(slow: float, fast: float) -> str:
+    """``slow / fast`` as an interpreter's summary says it: ``12x``, ``3.4x`` (``?`` for 0)."""
+    if fast <= 0:
+        return "?"
+    r = slow / fast
+    return "%.0fx" % r if r >= 10 else "%.1fx" % r
+
+
+def report_speedup(plain_time: float, times: Any, stream: Any = None) -> None:
+    """The last line of ``--jit-summary`` in the example interpreters: the best JIT run (the
+    first one includes tracing and compiling) against the plain interpreter's run."""
+    import sys
+
+    best = min(times)
+    runs = ("%.3f s (best of %d; the first run, %.3f s, includes tracing and compiling)"
+            % (best, len(times), times[0]) if len(times) > 1 else
+            "%.3f s (including tracing and compiling)" % best)
+    (stream or sys.stderr).write("JIT on: %s: %s faster than JIT off (%.3f s)\n"
+                                 % (runs, speedup(plain_time, best), plain_time))

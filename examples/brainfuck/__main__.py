@@ -26,13 +26,6 @@ def load_plain_interpreter() -> Any:
     return plain
 
 
-def _ratio(slow: float, fast: float) -> str:
-    if fast <= 0:
-        return "?"
-    r = slow / fast
-    return "%.0fx" % r if r >= 10 else "%.1fx" % r
-
-
 def _positive(text: str) -> int:
     try:
         n = int(text)
@@ -139,12 +132,7 @@ def main(argv: Optional[List[str]] = None, prog: str = "python -m examples.brain
                              % (plain_out[:40],))
             return 1
     if plain_time is not None:
-        best = min(times)
-        runs = ("%.3f s (best of %d; the first run, %.3f s, includes tracing and compiling)"
-                % (best, len(times), times[0]) if len(times) > 1 else
-                "%.3f s (including tracing and compiling)" % best)
-        sys.stderr.write("JIT on: %s: %s faster than JIT off (%.3f s)\n"
-                         % (runs, _ratio(plain_time, best), plain_time))
+        cliopts.report_speedup(plain_time, times)
     return 0
 
 
