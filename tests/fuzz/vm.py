@@ -96,8 +96,21 @@ class Frame:
         self.depth = depth
 
 
+MAX_CELLS = 1000000  # list slots, sequence items and output characters a program may make in
+# all: each structure is bounded (MAX_LIST, MAX_LEN), but lists of lists of long sequences were
+# not (seed 7300663's plain run reached 13-17 GB within its 5 s)
+
+
+def spend(vm, n):
+    cells = vm.cells + n
+    if cells > MAX_CELLS:
+        raise GuestError("memory budget spent")
+    vm.cells = cells
+
+
 class VM:
     def __init__(self):
+        self.cells = 0
         self.out = []
         self.globals = [0, 0, 0, 0]
         self.cfg = Cfg()
@@ -191,9 +204,11 @@ def fmt(kind, x, y):
         return "%d" % x
     if kind == 2:
         return "%.3f" % x
+    # the values go in through show (bounded text): str() or repr() of a list of lists of long
+    # strings is as big as the structure (hundreds of MB)
     if kind == 3:
-        return f"{x}:{y!r}"
-    return "%5s/%-4s" % (x, y)
+        return f"{show(x)}:{show(y)!r}"
+    return "%5s/%-4s" % (show(x), show(y))
 
 
 @elidable
@@ -245,7 +260,10 @@ def run(func, frame, vm):
             elif op == MOV:
                 regs[a] = regs[b]
             elif op == BIN:
-                regs[a] = binop(c[0], regs[b], regs[c[1]])
+                r = binop(c[0], regs[b], regs[c[1]])
+                if type(r) in (str, list, tuple):
+                    spend(vm, len(r))
+                regs[a] = r
             elif op == ADDK:
                 regs[a] = regs[b] + c
             elif op == MULMOD:
@@ -265,6 +283,7 @@ def run(func, frame, vm):
                 if regs[a] < regs[c]:
                     pc = b
             elif op == NEWLIST:
+                spend(vm, 1)
                 regs[a] = []
             elif op == APPEND:
                 lst = regs[a]
@@ -272,6 +291,7 @@ def run(func, frame, vm):
                     raise GuestError("append to non-list")
                 if len(lst) >= MAX_LIST:
                     raise GuestError("list full")
+                spend(vm, 1)
                 lst.append(regs[b])
             elif op == POP:
                 regs[a] = regs[b].pop()
@@ -323,9 +343,13 @@ def run(func, frame, vm):
             elif op == RET:
                 return regs[a]
             elif op == PRINT:
-                vm.out.append(show(regs[a]))
+                text = show(regs[a])
+                spend(vm, len(text))
+                vm.out.append(text)
             elif op == FMT:
-                regs[a] = fmt(c[0], regs[b], regs[c[1]])
+                # bounded as every other sequence a program builds: a string formatted from
+                # itself, again and again, doubled each time (seed 7300663: 256 MB in a second)
+                regs[a] = big(fmt(c[0], regs[b], regs[c[1]]))
             elif op == TRY:
                 frame.handlers.append(a)
             elif op == ENDTRY:
