@@ -267,6 +267,8 @@ def run(func, frame, vm):
             elif op == ADDK:
                 regs[a] = regs[b] + c
             elif op == MULMOD:
+                # a register may hold a sequence here: `s * c` repeats it (seed 7300175: 16 GB)
+                repeat_check(regs[b], c)
                 regs[a] = (regs[b] * c) % 1000003
             elif op == JMP:
                 pc = a
