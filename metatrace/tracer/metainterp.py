@@ -61,7 +61,7 @@ class StopNow(Exception):
 
 class MIFrame:
     __slots__ = ("jitcode", "func", "pc", "values", "boxes", "override", "start_ops", "assembler",
-                 "looped", "entry")
+                 "looped", "passed", "entry")
 
     def __init__(self, jitcode: Any, func: Any, start_ops: int) -> None:
         self.jitcode = jitcode
@@ -76,9 +76,8 @@ class MIFrame:
         self.override: Optional[Tuple[Any, Value]] = None
         self.start_ops = start_ops
         self.assembler = False  # a portal call's prologue, ending in call_assembler
-        # an inlined portal call took a back edge of its own (True); without can_enter_jit,
-        # the green keys it passed so far (a set)
-        self.looped: Any = False
+        self.looped = False  # an inlined portal call took a back edge of its own
+        self.passed: Optional[set] = None  # ... without can_enter_jit: the green keys it passed
         self.entry: Any = None  # an inlined portal call: the green key of its first merge point
 
     def set(self, reg: int, value: Any, box: Value) -> None:
@@ -1447,7 +1446,7 @@ class MetaInterp:
 
     def op_merge_point(self, frame: MIFrame, ins: tuple) -> None:
         jc = frame.jitcode
-        if frame.assembler or frame.looped is True:
+        if frame.assembler or frame.looped:
             rt = jc.portal_runtime
             greens = self.promote_greens(frame)
             depth = sum(1 for f in self.framestack if getattr(f.jitcode, "portal_runtime", None) is not None)
@@ -1493,13 +1492,13 @@ class MetaInterp:
             if not jc.can_enter_jit_pcs:
                 # no can_enter_jit to tell back edges: a key this call passed before is a loop
                 # header, and the loop becomes a call_assembler rather than being unrolled
-                if frame.looped is False:
-                    frame.looped = set()
-                if greens in frame.looped:
+                if frame.passed is None:
+                    frame.passed = set()
+                if greens in frame.passed:
                     frame.looped = True
                     self.op_merge_point(frame, ins)
                     return
-                frame.looped.add(greens)
+                frame.passed.add(greens)
             self.record("debug_merge_point", [], rt.location(greens))
             frame.pc += 1
             return

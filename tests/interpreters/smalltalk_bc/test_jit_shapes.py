@@ -48,14 +48,15 @@ SIEVE = """\
     )"""
 
 
-def run_logged(tmp_path, name: str, source: str) -> Dict[str, Any]:
-    """Run the program with the JIT off and at tiny thresholds: same output; the trace log."""
+def run_logged(tmp_path, name: str, source: str, jit_args: List[str] = ()) -> Dict[str, Any]:
+    """Run the program with the JIT off and at tiny thresholds (with ``jit_args``, e.g.
+    ``--jit-param``): same output; the trace log."""
     path = os.path.join(str(tmp_path), name + ".som")
     with open(path, "w") as f:
         f.write(textwrap.dedent(source))
     logfile = os.path.join(str(tmp_path), "log.json")
     off = run_som([path], "nojit")
-    on = run_som(["--jit-log", logfile, path], "jit")
+    on = run_som(["--jit-log", logfile] + list(jit_args) + [path], "jit")
     assert off.returncode == 0, off.stderr
     assert on.stdout == off.stdout and on.returncode == 0, on.stderr
     with open(logfile) as f:
@@ -154,16 +155,7 @@ def test_inlining_follows_calls_but_calls_recursion(tmp_path) -> None:
     # recursive send is not: the copy of `fib:` inlined into the loop calls itself through a
     # call_assembler, and fib:'s own trace does not inline itself (its guards would fail at
     # every level of the recursion)
-    path = os.path.join(str(tmp_path), "Rec.som")
-    with open(path, "w") as f:
-        f.write(textwrap.dedent(RECURSION))
-    logfile = os.path.join(str(tmp_path), "log.json")
-    off = run_som([path], "nojit")
-    on = run_som(["--jit-log", logfile, "--jit-param", "inlining=1", path], "jit")
-    assert off.returncode == 0 and on.returncode == 0, on.stderr
-    assert on.stdout == off.stdout
-    with open(logfile) as f:
-        log = json.load(f)
+    log = run_logged(tmp_path, "Rec", RECURSION, ["--jit-param", "inlining=1"])
     entries = [[op for op in t["ops"] if op["op"] == "debug_merge_point"
                 and "Rec>>#fib: @0 " in op.get("descr", "")] for t in log["traces"]]
     assert log["traces"] and all(len(e) <= 1 for e in entries), [len(e) for e in entries]
