@@ -10,7 +10,7 @@ the user's own function continues in CPython from the top of its loop.
 from __future__ import annotations
 
 import ast
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from .. import hints
 from ..errors import PortalError
@@ -177,24 +177,41 @@ def _counter_code(greens: List[str], reds: List[str], after: str, cnt: str = "__
     g = "".join(n + ", " for n in greens)
     r = "".join(n + ", " for n in reds)
     allv = ", ".join(greens + reds)
+    cnt_c, ws_c = repr(_PLACEHOLDERS[cnt]), repr(_PLACEHOLDERS["__mt_ws"])
     src = (
         "__mt_k = (%s)\n"
         "try:\n"
-        "    __mt_n = CNT.get(__mt_k)\n"
+        "    __mt_n = %s.get(__mt_k)\n"
         "except TypeError:\n"
-        "    raise __mt_ws.unhashable_error(__mt_k) from None\n"
+        "    raise %s.unhashable_error(__mt_k) from None\n"
         "if __mt_n:\n"
-        "    CNT[__mt_k] = __mt_n - 1\n"
+        "    %s[__mt_k] = __mt_n - 1\n"
         "else:\n"
-        "    __mt_s = __mt_ws.HOT(__mt_k, __mt_n, (%s))\n"
-        "    if __mt_s is not None:\n"
-        "        if __mt_s.__class__ is tuple:\n"
-        "            %s = __mt_s\n"
+        "    __mt_n = %s.%s(__mt_k, __mt_n, (%s))\n"
+        "    if __mt_n is not None:\n"
+        "        if __mt_n.__class__ is tuple:\n"
+        "            %s = __mt_n\n"
         "%s"
         "        else:\n"
-        "            return __mt_s.value\n"
-    ) % (g, r, "(%s,)" % allv if allv else "()", "            %s\n" % after if after else "")
-    return ast.parse(src.replace("CNT", cnt).replace("HOT", hot)).body
+        "            return __mt_n.value\n"
+    ) % (g, cnt_c, ws_c, cnt_c, ws_c, hot, r, "(%s,)" % allv if allv else "()",
+         "            %s\n" % after if after else "")
+    return ast.parse(src).body
+
+
+# The rewritten portal reaches its warm state and counters as constants of its code: the source
+# names them by these strings, which are replaced by the objects themselves in the compiled code
+# objects' constants (``_bind_constants``).  Closure variables would cost three slots in every
+# frame of the portal and a cell load each; a constant is a LOAD_CONST.
+_PLACEHOLDERS = {"__mt_ws": "\x00metatrace:warm state", "__mt_cnt": "\x00metatrace:loop counters",
+                 "__mt_fcnt": "\x00metatrace:entry counters"}
+
+
+def _bind_constants(func: Any, objects: Dict[str, Any]) -> None:
+    code = func.__code__
+    if any(type(c) is str and c in objects for c in code.co_consts):
+        func.__code__ = code.replace(co_consts=tuple(objects.get(c, c) if type(c) is str else c
+                                                     for c in code.co_consts))
 
 
 def _entry_code(greens: List[str], reds: List[str]) -> List[ast.stmt]:
@@ -204,6 +221,11 @@ def _entry_code(greens: List[str], reds: List[str]) -> List[ast.stmt]:
     test = ast.parse("if __mt_first:\n    __mt_first = False\n").body[0]
     test.body.extend(body)  # type: ignore[attr-defined]
     return [test]
+
+
+def _always_true(test: ast.expr) -> bool:
+    return isinstance(test, ast.Constant) and test.value is True or (
+        isinstance(test, ast.Constant) and type(test.value) is int and test.value != 0)
 
 
 def _at_line(stmts: List[ast.stmt], where: ast.stmt) -> List[ast.stmt]:
@@ -245,9 +267,17 @@ def _resume_entry(fnode: ast.FunctionDef, loop: Optional[ast.While], greens: Lis
 def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: ast.Expr,
              enters: List[ast.Expr], greens: List[str], reds: List[str], ws: Any,
              loop: Optional[ast.While] = None) -> Any:
+    # With can_enter_jit the merge point counts the call's entry only.  In a `while True:` loop
+    # that is the loop's entry: the count goes before the loop, and the merge point in it is
+    # no code at all (no flag tested per iteration, one local variable fewer in every frame
+    # of the portal)
+    entry_before = bool(enters) and loop is not None and _always_true(loop.test)
+
     class Rewriter(ast.NodeTransformer):
         def visit_While(self, n: ast.While) -> Any:
             self.generic_visit(n)
+            if n is loop and entry_before:
+                return _at_line(_counter_code(greens, reds, "", "__mt_fcnt", "hot_entry"), n) + [n]
             if n is loop and enters:
                 first = ast.parse("__mt_first = True").body[0]
                 return [_at_line([first], n)[0], n]
@@ -255,6 +285,8 @@ def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: a
 
         def visit_Expr(self, n: ast.Expr) -> Any:
             if n is mp:
+                if entry_before:
+                    return _at_line([ast.Pass()], n)
                 if enters:
                     return _at_line(_entry_code(greens, reds), n)
                 return _at_line(_counter_code(greens, reds, ""), n)
@@ -267,25 +299,20 @@ def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: a
     for sub in ast.walk(new_node):
         if hasattr(sub, "lineno"):
             sub.lineno = getattr(sub, "lineno", 1)
-    resume = _resume_entry(new_node, loop, greens, reds, bool(enters))
-    factory = ast.FunctionDef(
-        name="__mt_factory",
-        args=ast.arguments(posonlyargs=[], args=[ast.arg(arg="__mt_ws"), ast.arg(arg="__mt_cnt"),
-                                                 ast.arg(arg="__mt_fcnt")],
-                           vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]),
-        body=([new_node] + ([resume] if resume is not None else []) + [ast.Return(value=ast.Tuple(
-            elts=[ast.Name(id=node.name, ctx=ast.Load()),
-                  ast.Name(id="__mt_resume", ctx=ast.Load()) if resume is not None else ast.Constant(None)],
-            ctx=ast.Load()))]),
-        decorator_list=[], returns=None, type_comment=None,
-    )
-    module = ast.Module(body=[factory], type_ignores=[])
+    resume = _resume_entry(new_node, loop, greens, reds, bool(enters) and not entry_before)
+    module = ast.Module(body=[new_node] + ([resume] if resume is not None else []), type_ignores=[])
     ast.fix_missing_locations(module)
     ast.increment_lineno(module, offset)
     code = compile(module, filename, "exec")
     ns: dict = {}
     exec(code, func.__globals__, ns)
-    new_func, ws.resume_entry = ns["__mt_factory"](ws, ws.counters, ws.entry_counters)
+    objects = {_PLACEHOLDERS["__mt_ws"]: ws, _PLACEHOLDERS["__mt_cnt"]: ws.counters,
+               _PLACEHOLDERS["__mt_fcnt"]: ws.entry_counters}
+    new_func = ns[node.name]
+    ws.resume_entry = ns.get("__mt_resume")
+    for f in (new_func, ws.resume_entry):
+        if f is not None:
+            _bind_constants(f, objects)
     new_func.__defaults__ = func.__defaults__
     new_func.__kwdefaults__ = func.__kwdefaults__
     new_func.__doc__ = func.__doc__

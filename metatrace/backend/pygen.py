@@ -22,6 +22,8 @@ from ..ir.model import EXC, Const, Op, Value
 from ..tracer import semantics as sem
 
 MAX_NESTING = 60  # Python's parser allows about 100 nested blocks
+REUSE_NAMES = True  # give values whose lives do not overlap the same local variable (see Names)
+_FOREVER = 1 << 60
 INT_LITERAL_MAX = 1 << 63  # larger ints are bound constants (repr has a digit limit, and cost)
 
 # Nothing that comes from the traced program is pasted into the source as text: constants other
@@ -110,6 +112,69 @@ class PendingExit(Exit):
         return (result[0],) + tuple(get(src) for src in self.out)
 
 
+class Names:
+    """Which trace values may share a local variable: a trace (the root, or one bridge) and the
+    position after which each of its values is dead.
+
+    CPython sizes a frame by its local variables, and a tree function with a variable per
+    value (Richards: 236) has a 2 KB frame.  CPython 3.11-3.13 keep frames in 16 KB chunks
+    that are mapped when a call needs a new one and unmapped as soon as the call that started
+    it returns, with no spare kept: recursion whose depth goes back and forth across a chunk's
+    end costs an mmap, an munmap and page faults per call (SOM Towers: 48 munmaps a run JIT
+    off, 12,000 JIT on).  Fewer, shared names make the frames several times smaller.
+
+    Within one trace a value lives from its definition to its last use (an argument, a
+    guard's fail arguments or delayed stores).  In a loop, values the loop proper reads from
+    before it, and the loop's own variables, live to its end.  A bridge nested under a guard
+    never falls back into the code after that guard (it ends in a jump, which assigns the
+    loop variables, or a return), so every value of the traces around it is dead in it: it
+    may use any name, once its inputs are assigned all at once from the guard's fail
+    arguments."""
+
+    __slots__ = ("last", "dying")
+
+    def __init__(self, ops: List[Op], guard_descrs: Dict[int, Any], pinned: List[Value],
+                 loop_from: Optional[int] = None) -> None:
+        last: Dict[int, int] = {}
+        defined: Dict[int, int] = {}
+        for i, op in enumerate(ops):
+            for v in _uses(op, guard_descrs):
+                if not isinstance(v, Const) and v is not EXC:
+                    last[id(v)] = i
+            if op.has_result():
+                defined[id(op)] = i
+        if loop_from is not None:
+            for vid, i in last.items():
+                if i >= loop_from and defined.get(vid, -1) < loop_from:
+                    last[vid] = _FOREVER  # read by the loop proper from before it
+        for vid, i in defined.items():
+            last.setdefault(vid, i)  # never used: dead at once
+        for v in pinned:
+            last[id(v)] = _FOREVER
+        self.last = last
+        dying: Dict[int, List[int]] = {}
+        for vid, i in last.items():
+            if i < _FOREVER:
+                dying.setdefault(i, []).append(vid)
+        self.dying = dying
+
+
+def _uses(op: Op, guard_descrs: Dict[int, Any]) -> List[Value]:
+    out = list(op.args)
+    if op.name == "label" and isinstance(op.descr, list):
+        out.extend(op.descr)
+    if op.is_guard():
+        gd = guard_descrs.get(id(op))
+        if gd is not None:
+            out.extend(gd.failargs)
+        for d in op.sunk:
+            out.append(d.target)
+            out.extend(d.values)
+            if d.kind == "setitem":
+                out.append(d.key)
+    return out
+
+
 class PyGen:
     def __init__(self, tree: Any, bind_all: bool = False) -> None:
         self.tree = tree
@@ -126,16 +191,47 @@ class PyGen:
         self.in_inner = False  # inside the loop that follows a hoisted preamble
         self.loop_params: List[str] = []
         self.standalone = False  # generating one bridge as a function of its own
+        self.reuse = REUSE_NAMES
+        self.free: List[str] = []  # names no live value of the current trace holds
+        self.plan: Optional[Names] = None
 
     def name(self, v: Value) -> str:
         if isinstance(v, Const):
             return self.const(v.value)
         n = self.names.get(id(v))
         if n is None:
-            n = "v%d" % self.counter
-            self.counter += 1
+            if self.free:
+                n = self.free.pop()
+            else:
+                n = "v%d" % self.counter
+                self.counter += 1
             self.names[id(v)] = n
         return n
+
+    def release(self, pos: int) -> None:
+        """The values of the current trace whose last use is at ``pos`` give their names back."""
+        plan = self.plan
+        if plan is None:
+            return
+        for vid in plan.dying.get(pos, ()):
+            n = self.names.get(vid)
+            if n is not None:
+                self.free.append(n)
+
+    def all_names(self) -> List[str]:
+        return ["v%d" % k for k in range(self.counter - 1, -1, -1)]
+
+    def start_trace(self, ops: List[Op], pinned: List[Value], loop_from: Optional[int] = None,
+                    free: Optional[List[str]] = None) -> Tuple[Optional[Names], List[str]]:
+        """Plan the names of a trace; returns what to restore when it is done."""
+        saved = (self.plan, self.free)
+        if self.reuse:
+            self.plan = Names(ops, self.tree.guard_descrs, pinned, loop_from)
+            self.free = free if free is not None else []
+        return saved
+
+    def end_trace(self, saved: Tuple[Optional[Names], List[str]]) -> None:
+        self.plan, self.free = saved
 
     def const(self, value: Any) -> str:
         t = type(value)
@@ -181,13 +277,22 @@ class PyGen:
     # ----------------------------------------------------------------------------------
     def generate(self) -> str:
         root = self.tree.root
+        labels = [i for i, op in enumerate(root.ops) if op.name == "label"]
+        t2 = getattr(self.tree, "t2", None)
+        # the tree's inputs and the loop's own variables are assigned by jumps back to it and
+        # read after them: they keep their names for the whole trace
+        pinned = list(root.inputargs)
+        if len(labels) >= 2:
+            pinned.extend(root.ops[labels[1]].args)
+            if t2 is not None:
+                pinned.extend(t2.params())
+        self.start_trace(root.ops, pinned, labels[1] if len(labels) >= 2 else None)
         self.root_params = []
         for ia in root.inputargs:
             n = self.name(ia)
             self.root_params.append(n)
         self.emit(0, "def tree_%d(%s):" % (self.tree.id, ", ".join(self.root_params)))
         self.emit(1, "while True:")
-        labels = [i for i, op in enumerate(root.ops) if op.name == "label"]
         if len(labels) >= 2:
             # preamble (loop-invariant ops), then the loop proper; a jump back from the loop's
             # own end skips the preamble, a bridge's jump to this tree re-runs it ('break')
@@ -201,11 +306,12 @@ class PyGen:
                 if pairs:
                     self.emit(2, "%s = %s" % (", ".join(p for p, _ in pairs) + ",",
                                               ", ".join(v for _, v in pairs) + ","))
-            t2 = getattr(self.tree, "t2", None)
             if t2 is not None and t2.state == "kernel":
                 # tier 2: the kernel runs the loop until an iteration would leave its fast path;
                 # that iteration (and any after it) runs below, in Python
                 self.t2_call(2, "_T2K", t2)
+            self.release(labels[1] - 1)
+            self.release(labels[1])
             self.emit(2, "while True:")
             self.in_inner = True
             if t2 is not None and t2.counting:
@@ -213,7 +319,7 @@ class PyGen:
                 # (cheaper than any counter in Python); when it runs out, the loop stands at
                 # the start of an iteration and may move to its kernel right there
                 self.emit(3, "for _ in _T2I:")
-                self.ops(root.ops[labels[1] + 1:], 4, root=True)
+                self.ops(root.ops[labels[1] + 1:], 4, root=True, base=labels[1] + 1)
                 self.emit(3, "else:")
                 self.emit(4, "_k = _T2up(%s)" % self.t2_args(t2))
                 self.emit(4, "if _k is not None:")
@@ -221,7 +327,7 @@ class PyGen:
                 self.emit(4, "continue")
                 self.emit(3, "break  # a bridge's jump to the tree: re-run the preamble")
             else:
-                self.ops(root.ops[labels[1] + 1:], 3, root=True)
+                self.ops(root.ops[labels[1] + 1:], 3, root=True, base=labels[1] + 1)
             self.in_inner = False
         else:
             self.ops(root.ops, 2, root=True)
@@ -231,6 +337,7 @@ class PyGen:
         """One bridge as a function of its own, ``bridge_N(fail arguments...)``, returning an
         exit tuple like the tree's function (every jump leaves, even one to its own tree)."""
         self.standalone = True
+        self.start_trace(bridge.ops, [])
         params = [self.name(ia) for ia in bridge.inputargs]
         self.emit(0, "def bridge_%d(%s):" % (bridge.id, ", ".join(params)))
         if getattr(self.tree, "count_bridges", False):
@@ -284,12 +391,15 @@ class PyGen:
             raise CodegenError("op %s has no Python form" % name)
         return spec.py.format(*args, args=", ".join(args), descr=dtext, rest=", ".join(args[1:]))
 
-    def ops(self, ops: List[Op], indent: int, root: bool = False) -> None:
+    def ops(self, ops: List[Op], indent: int, root: bool = False, base: int = 0) -> None:
+        """``ops[i]`` is at position ``base + i`` of its trace (for ``release``)."""
         if indent > MAX_NESTING:
             raise CodegenError("bridges nested too deeply for Python source")
         i = 0
         n = len(ops)
         while i < n:
+            if i:
+                self.release(base + i - 1)
             op = ops[i]
             name = op.name
             if name == "label":
@@ -321,6 +431,7 @@ class PyGen:
                     self.emit(indent + 1 + k, line)
                 self.emit(indent, "except BaseException as _e:")
                 self.fail(nxt, indent + 1, {id(EXC): "_e", id(op): "None"})
+                self.release(base + i)
                 i += 2
                 continue
             if nxt is not None and nxt.name == "guard_exception":
@@ -333,6 +444,7 @@ class PyGen:
                 self.emit(indent + 1, "%s = _e" % self.name(nxt))
                 self.emit(indent, "else:")
                 self.fail(nxt, indent + 1, {id(EXC): "None"})
+                self.release(base + i)
                 i += 2
                 continue
             for k, line in lines:
@@ -425,9 +537,16 @@ class PyGen:
             if getattr(self.tree, "count_bridges", False):
                 # only while a trace log is written: how often each bridge is entered
                 self.emit(indent, "_bcount[%d] = _bcount.get(%d, 0) + 1" % (bridge.id, bridge.id))
-            for ia, e in zip(bridge.inputargs, exprs):
-                self.emit(indent, "%s = %s" % (self.name(ia), e))
+            # every value around the guard is dead in the bridge (see Names): it may take any
+            # name, and its inputs are assigned at once (one of them may take the name of
+            # another's fail argument)
+            saved = self.start_trace(bridge.ops, [], free=self.all_names())
+            params = [self.name(ia) for ia in bridge.inputargs]
+            if params:
+                self.emit(indent, "%s = %s" % ("".join(p + ", " for p in params),
+                                               "".join(e + ", " for e in exprs)))
             self.ops(bridge.ops, indent, root=False)
+            self.end_trace(saved)
             return
         del descr
         k = self.exit_index(gd)

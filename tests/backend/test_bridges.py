@@ -4,6 +4,7 @@ the whole tree every time; the tree nests pending bridges in batches, or when on
 import os
 
 from metatrace.testing import load_module, reset
+from metatrace.backend import pygen
 from metatrace.tracer import warmstate
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -57,3 +58,18 @@ def test_every_bridge_nested_gives_the_same_answers(monkeypatch):
                         lambda self, gd, bridge: (setattr(gd, "bridge", bridge), self.compile()))
     st = run(64 * 3)
     assert st["bridge_compiles"] == 0 and st["tree_compiles"] == 1 + st["bridges"], st
+
+
+def test_values_share_local_variables(monkeypatch):
+    # CPython sizes a frame by its local variables: values whose lives do not overlap share one
+    # (pygen.Names), so a tree with every bridge nested has a small frame
+    monkeypatch.setattr(warmstate, "SEPARATE_BRIDGE_RUNS", 5)
+    st = run(64 * 40)
+    assert st["bridges"] >= 10, st
+    tree = next(iter(jitted.run.jitdriver.runtime.trees.values()))
+    assert tree.nested_bridges >= 10
+    func, _, src = pygen.compile_tree(tree)
+    monkeypatch.setattr(pygen, "REUSE_NAMES", False)
+    func0, _, src0 = pygen.compile_tree(tree)
+    shared, one_each = func.__code__.co_nlocals, func0.__code__.co_nlocals
+    assert shared * 2 <= one_each, (shared, one_each)
