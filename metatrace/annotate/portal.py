@@ -244,24 +244,21 @@ def _resume_entry(fnode: ast.FunctionDef, loop: Optional[ast.While], greens: Lis
                   counts_entry: bool) -> Optional[ast.FunctionDef]:
     """The portal's second entry: ``__mt_resume(*greens, *reds)`` starts at the merge point (and
     runs what follows the loop), so an inlined portal call interrupted by a guard failure can
-    continue at CPython speed.  Only when the merge-point loop is a top-level statement."""
-    import copy
-
+    continue at CPython speed.  Only when the merge-point loop is a top-level statement.  It
+    shares the statements of ``fnode``, which must not change any more (already compiled)."""
     if loop is None or loop not in fnode.body:
         return None
     idx = fnode.body.index(loop)
     body: List[ast.stmt] = []
     if counts_entry:
-        body.append(ast.parse("__mt_first = False").body[0])
-    body.append(copy.deepcopy(loop))
-    body.extend(copy.deepcopy(fnode.body[idx + 1:]))
-    for stmt in body[:1]:
-        ast.copy_location(stmt, loop)
-    return ast.FunctionDef(
+        body.append(ast.copy_location(ast.parse("__mt_first = False").body[0], loop))
+    body.append(loop)
+    body.extend(fnode.body[idx + 1:])
+    return ast.copy_location(ast.FunctionDef(
         name="__mt_resume",
         args=ast.arguments(posonlyargs=[], args=[ast.arg(arg=n) for n in greens + reds], vararg=None,
                            kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]),
-        body=body, decorator_list=[], returns=None, type_comment=None)
+        body=body, decorator_list=[], returns=None, type_comment=None), loop)
 
 
 def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: ast.Expr,
@@ -299,8 +296,7 @@ def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: a
     for sub in ast.walk(new_node):
         if hasattr(sub, "lineno"):
             sub.lineno = getattr(sub, "lineno", 1)
-    resume = _resume_entry(new_node, loop, greens, reds, bool(enters) and not entry_before)
-    module = ast.Module(body=[new_node] + ([resume] if resume is not None else []), type_ignores=[])
+    module = ast.Module(body=[new_node], type_ignores=[])
     ast.fix_missing_locations(module)
     ast.increment_lineno(module, offset)
     code = compile(module, filename, "exec")
@@ -309,10 +305,22 @@ def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: a
     objects = {_PLACEHOLDERS["__mt_ws"]: ws, _PLACEHOLDERS["__mt_cnt"]: ws.counters,
                _PLACEHOLDERS["__mt_fcnt"]: ws.entry_counters}
     new_func = ns[node.name]
-    ws.resume_entry = ns.get("__mt_resume")
-    for f in (new_func, ws.resume_entry):
-        if f is not None:
-            _bind_constants(f, objects)
+    _bind_constants(new_func, objects)
+    counts_entry = bool(enters) and not entry_before
+
+    def build_resume_entry() -> Any:
+        # from the rewritten statements as they are (their lines already offset)
+        resume = _resume_entry(new_node, loop, greens, reds, counts_entry)
+        if resume is None:
+            return None
+        rmod = ast.Module(body=[resume], type_ignores=[])
+        ast.fix_missing_locations(rmod)
+        rns: dict = {}
+        exec(compile(rmod, filename, "exec"), func.__globals__, rns)
+        _bind_constants(rns["__mt_resume"], objects)
+        return rns["__mt_resume"]
+
+    ws.resume_builder = build_resume_entry if loop is not None and loop in new_node.body else None
     new_func.__defaults__ = func.__defaults__
     new_func.__kwdefaults__ = func.__kwdefaults__
     new_func.__doc__ = func.__doc__

@@ -334,7 +334,8 @@ class WarmState:
         self.dont_inline: set = set()
         self.residual_notes: Dict[Any, str] = {}
         self.ngreens = len(portal_jitcode.green_regs)
-        self.resume_entry: Any = None  # the portal from its merge point (set by the rewrite)
+        self._resume_entry: Any = None  # the portal from its merge point (see resume_entry)
+        self.resume_builder: Any = None  # builds it the first time it is needed (the rewrite)
         self.counts_entries = bool(portal_jitcode.can_enter_jit_pcs)  # function_threshold applies
         self.no_portal_inlining: set = set()  # start keys whose traces call portals instead
         # portal entries whose function trace was too short to compile: a call to one is
@@ -416,6 +417,21 @@ class WarmState:
         finally:
             _jit_lock.release()
         return self.finish(outcome)
+
+    @property
+    def resume_entry(self) -> Any:
+        """The portal's second entry (``__mt_resume(*greens, *reds)``), or None when the portal
+        has none; compiled the first time it is asked for (a run that never needs it, the
+        usual case with ``inlining=0``, does not pay for it at start-up)."""
+        if self._resume_entry is None and self.resume_builder is not None:
+            build, self.resume_builder = self.resume_builder, None
+            self._resume_entry = build()
+        return self._resume_entry
+
+    @resume_entry.setter
+    def resume_entry(self, func: Any) -> None:
+        self._resume_entry = func
+        self.resume_builder = None
 
     def hot_entry(self, key: Tuple[Any, ...], n: Optional[int], reds: Tuple[Any, ...]) -> Any:
         """The first merge point of a portal call (portals with can_enter_jit): counted with
