@@ -47,52 +47,14 @@ _CMPOPS = {
 }
 
 
-# file name -> (its lines, {(first line, function name): (first line, last line)}): where each
-# function of a source file is, from one parse of the whole file (inspect.getsourcelines finds
-# a function's end by running Python's tokenizer over it, ~5 ms for an interpreter's loop)
-_def_spans: Dict[str, Tuple[List[str], Dict[Tuple[int, str], Tuple[int, int]]]] = {}
-
-
-def _function_lines(func: Any) -> Optional[Tuple[List[str], int]]:
-    """The source lines of ``func`` and its first line, from the parse of its whole file;
-    None when that does not find it (the caller falls back to ``inspect``)."""
-    import linecache
-
-    code = func.__code__
-    filename = code.co_filename
-    lines = linecache.getlines(filename, getattr(func, "__globals__", None))
-    if not lines:
-        return None
-    known = _def_spans.get(filename)
-    if known is None or known[0] is not lines:
-        try:
-            tree = ast.parse("".join(lines))
-        except (SyntaxError, ValueError):
-            return None
-        spans: Dict[Tuple[int, str], Tuple[int, int]] = {}
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno is not None:
-                first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-                spans[(first, node.name)] = (first, node.end_lineno)
-        known = _def_spans[filename] = (lines, spans)
-    span = known[1].get((code.co_firstlineno, code.co_name))
-    if span is None:
-        return None
-    return lines[span[0] - 1:span[1]], span[0]
-
-
 def get_function_ast(func: Any) -> Tuple[ast.FunctionDef, str, int]:
     """The ``def`` node of ``func``, its file name and the line offset to add to AST lines."""
     code = func.__code__
     filename = code.co_filename
-    found = _function_lines(func)
-    if found is not None:
-        lines, start = found
-    else:
-        try:
-            lines, start = inspect.getsourcelines(func)
-        except (OSError, TypeError):
-            raise Unsupported("source code not available", code.co_firstlineno, filename)
+    try:
+        lines, start = inspect.getsourcelines(func)
+    except (OSError, TypeError):
+        raise Unsupported("source code not available", code.co_firstlineno, filename)
     src = textwrap.dedent("".join(lines))
     try:
         tree = ast.parse(src)

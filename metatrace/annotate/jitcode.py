@@ -110,6 +110,7 @@ class JitCode:
         self.regnames: Dict[int, str] = {}
         self.exc_table: List[Tuple[int, int, int, int]] = []  # (start, end, handler, exc_reg)
         self.live: List[FrozenSet[int]] = []  # registers live before each pc (constants excluded)
+        self._live_sorted: Dict[int, Tuple[int, ...]] = {}  # live_sorted's answers
         self.has_loop = False
         # portal only
         self.merge_point_pc = -1
@@ -241,6 +242,7 @@ class JitCode:
                     live[pc] = new
                     changed = True
         self.live = live[:n]
+        self._live_sorted = {}
 
     def live_at(self, pc: int) -> FrozenSet[int]:
         """Registers whose values a frame stopped at ``pc`` must keep (before or after it)."""
@@ -248,6 +250,13 @@ class JitCode:
             after = self.live[pc + 1] if pc + 1 < len(self.live) else frozenset()
             return self.live[pc] | after
         return frozenset()
+
+    def live_sorted(self, pc: int) -> Tuple[int, ...]:
+        """``live_at(pc)`` in register order (what a snapshot lists), computed once per pc."""
+        regs = self._live_sorted.get(pc)
+        if regs is None:
+            regs = self._live_sorted[pc] = tuple(sorted(self.live_at(pc)))
+        return regs
 
     def dump(self) -> str:
         lines = []

@@ -167,6 +167,8 @@ class MetaInterp:
         self.heap_immutable: Dict[Tuple[Value, str], Value] = {}
         # item cache: (list box, constant index) -> value box, for lists of known class
         self.items: Dict[Tuple[Value, int], Value] = {}
+        # value boxes a guard proved equal to a constant (replace_box), for the caches above
+        self.promoted: Dict[Value, Const] = {}
         # one Const per constant object used as a container, so the caches above see the same
         # object through the same box however often the trace names it
         self.canon_consts: Dict[int, Const] = {}
@@ -277,7 +279,8 @@ class MetaInterp:
     def snapshot(self, mode: str, result: Optional[Value] = None, exc: Optional[Value] = None) -> Snapshot:
         frames = []
         for f in self.framestack:
-            regs = [(r, f.boxes[r]) for r in sorted(f.jitcode.live_at(f.pc))]
+            boxes = f.boxes
+            regs = [(r, boxes[r]) for r in f.jitcode.live_sorted(f.pc)]
             frames.append(FrameSnapshot(f.jitcode, f.pc, regs, f.func,
                                         f.override[1] if f.override is not None else None))
         return Snapshot(frames, mode, result, exc)
@@ -290,8 +293,10 @@ class MetaInterp:
             # the attributes known here, for a bridge from this guard (not after an operation
             # that raised or may have: the heap cache is updated after its guard)
             live = {id(v) for f in snap.frames for _r, v in f.regs}
-            facts = [(o, n, v) for (o, n), v in self.heap.items()
-                     if (isinstance(o, Const) or id(o) in live) and (isinstance(v, Const) or id(v) in live)]
+            promoted = self.promoted
+            facts = [(o, n, promoted.get(v, v)) for (o, n), v in self.heap.items()
+                     if (isinstance(o, Const) or id(o) in live)
+                     and (isinstance(v, Const) or id(v) in live or v in promoted)]
             if facts:
                 snap.heap = facts
         return op
@@ -412,17 +417,23 @@ class MetaInterp:
     def replace_box(self, old: Value, new: Value) -> None:
         """After a guard proved ``old`` equal to the constant ``new``: use the constant wherever
         the tracer still holds ``old`` (registers of every frame, heap and item caches)."""
+        # `in` compares by identity first, in C (values define no __eq__): most frames and
+        # caches do not hold `old`, and are not walked in Python
         for f in self.framestack:
             boxes = f.boxes
-            for i, b in enumerate(boxes):
-                if b is old:
-                    boxes[i] = new
-        for k, b in list(self.heap.items()):
-            if b is old:
-                self.heap[k] = new
-        for k, b in list(self.items.items()):
-            if b is old:
-                self.items[k] = new
+            if old in boxes:
+                for i, b in enumerate(boxes):
+                    if b is old:
+                        boxes[i] = new
+        # the caches are big (every attribute read of the trace): their values are mapped
+        # when read (``cached``), not searched here on every promotion
+        self.promoted[old] = new
+
+    def cached(self, box: Optional[Value]) -> Optional[Value]:
+        """A value box read from the heap or item caches, as a constant if it was promoted."""
+        if box is not None and self.promoted:
+            return self.promoted.get(box, box)
+        return box
 
     def is_nonneg(self, box: Value) -> bool:
         if isinstance(box, Const):
@@ -803,6 +814,7 @@ class MetaInterp:
             cached = self.heap.get((box, name))
             if cached is None:
                 cached = self.heap_immutable.get((box, name))
+            cached = self.cached(cached)
             if cached is not None:
                 return obj.__dict__[name] if name in getattr(obj, "__dict__", ()) else getattr(obj, name), cached
         value, vbox = self.execute("getfield", [box], (obj, name), getattr, descr=name)
@@ -880,7 +892,7 @@ class MetaInterp:
                 self.ensure_class(ibox, idx)
                 self.index_nonneg(ibox, idx)
         if cache:
-            cached = self.items.get((box, idx))
+            cached = self.cached(self.items.get((box, idx)))
             if cached is not None and 0 <= idx < len(obj):
                 frame.set(d, obj[idx], cached)
                 frame.pc += 1

@@ -67,22 +67,3 @@ def test_the_second_entry_is_compiled_when_first_needed():
     assert entry(0, (0, 1, 2), 0) == 0  # (pc, code, n): starts at the merge point
     assert entry(2, (0, 1, 2), 0) == 0  # at pc 2: a back edge, then pc 0 returns
 
-
-def test_function_source_is_found_by_one_parse_of_its_file():
-    import inspect
-
-    from metatrace.annotate.codewriter import _function_lines, get_function_ast
-
-    def decorated(f):
-        return f
-
-    @decorated
-    def inner(x):
-        return x + 1
-
-    for func in (_interp, _sub, inner):
-        lines, start = inspect.getsourcelines(func)
-        assert _function_lines(func) == (lines, start)
-        node, filename, offset = get_function_ast(func)
-        assert node.name == func.__name__ and offset == start - 1
-    assert _function_lines(lambda x: x) is None  # no def: inspect's path says so
