@@ -131,14 +131,41 @@ class Names:
     may use any name, once its inputs are assigned all at once from the guard's fail
     arguments."""
 
-    __slots__ = ("last", "dying")
+    __slots__ = ("last", "dying", "fused")
 
     def __init__(self, ops: List[Op], guard_descrs: Dict[int, Any], pinned: List[Value],
                  loop_from: Optional[int] = None) -> None:
+        # a tuple of reds built only for a direct call_assembler is never built: the call
+        # passes its items (``fused``), which then live to the call; likewise a slice used as
+        # the index of one item access (and by the guard after it, which rebuilds it on its
+        # failure path): written as `x[a:b]`, no call of slice()
+        count: Dict[int, int] = {}
+        for op in ops:
+            for v in _uses(op, guard_descrs):
+                count[id(v)] = count.get(id(v), 0) + 1
+        self.fused: Dict[int, Op] = {}
+        for i, op in enumerate(ops):
+            if op.name == "call_assembler" and direct_callee(op) is not None:
+                reds = op.args[2]
+                if isinstance(reds, Op) and reds.name == "new_tuple" and count.get(id(reds)) == 1:
+                    self.fused[id(reds)] = reds
+            elif op.name in _SLICED and len(op.args) >= 2:
+                idx = op.args[1]
+                if not isinstance(idx, Op) or idx.name != "new_slice" or idx in op.args[2:]:
+                    continue
+                after = 0
+                if i + 1 < len(ops) and ops[i + 1].name in ("guard_no_exception", "guard_exception"):
+                    after = sum(1 for v in _uses(ops[i + 1], guard_descrs) if v is idx)
+                if count.get(id(idx)) == 1 + after:
+                    self.fused[id(idx)] = idx
+        fused = self.fused
         last: Dict[int, int] = {}
         defined: Dict[int, int] = {}
         for i, op in enumerate(ops):
-            for v in _uses(op, guard_descrs):
+            uses = _uses(op, guard_descrs)
+            if fused:
+                uses = [a for v in uses for a in (fused[id(v)].args if id(v) in fused else (v,))]
+            for v in uses:
                 if not isinstance(v, Const) and v is not EXC:
                     last[id(v)] = i
             if op.has_result():
@@ -157,6 +184,19 @@ class Names:
             if i < _FOREVER:
                 dying.setdefault(i, []).append(vid)
         self.dying = dying
+
+
+_SLICED = ("getitem", "delitem", "setitem")
+
+
+def direct_callee(op: Op) -> Any:
+    """The warm state whose trees a ``call_assembler`` enters directly from generated code,
+    or None when it goes through ``WarmState.call_assembler`` (see assembler_lines)."""
+    fn, greens = op.args[0], op.args[1]
+    ws = getattr(fn.value, "__self__", None) if isinstance(fn, Const) else None
+    if ws is None or not isinstance(greens, Const) or ws.driver.confirm_enter_jit is not None:
+        return None
+    return ws
 
 
 def _uses(op: Op, guard_descrs: Dict[int, Any]) -> List[Value]:
@@ -208,10 +248,19 @@ class PyGen:
             self.names[id(v)] = n
         return n
 
+    def value(self, v: Value) -> str:
+        """``v`` as an expression: its name, or for a value fused into its use (Names.fused)
+        the expression that builds it (a guard's failure path needs the object itself)."""
+        if self.plan is not None and id(v) in self.plan.fused:
+            if v.name == "new_slice":  # type: ignore[union-attr]
+                return "_slice(%s)" % ", ".join(self.name(a) for a in v.args)  # type: ignore[union-attr]
+            return "(%s)" % "".join(self.name(a) + ", " for a in v.args)  # type: ignore[union-attr]
+        return self.name(v)
+
     def release(self, pos: int) -> None:
         """The values of the current trace whose last use is at ``pos`` give their names back."""
         plan = self.plan
-        if plan is None:
+        if plan is None or not self.reuse:
             return
         for vid in plan.dying.get(pos, ()):
             n = self.names.get(vid)
@@ -225,9 +274,8 @@ class PyGen:
                     free: Optional[List[str]] = None) -> Tuple[Optional[Names], List[str]]:
         """Plan the names of a trace; returns what to restore when it is done."""
         saved = (self.plan, self.free)
-        if self.reuse:
-            self.plan = Names(ops, self.tree.guard_descrs, pinned, loop_from)
-            self.free = free if free is not None else []
+        self.plan = Names(ops, self.tree.guard_descrs, pinned, loop_from)
+        self.free = free if free is not None and self.reuse else []
         return saved
 
     def end_trace(self, saved: Tuple[Optional[Names], List[str]]) -> None:
@@ -360,6 +408,8 @@ class PyGen:
         spec = op.spec
         args = [self.name(a) for a in op.args]
         name = op.name
+        if name in _SLICED and self.plan is not None and len(op.args) >= 2 and id(op.args[1]) in self.plan.fused:
+            args[1] = ":".join(self.name(a) for a in op.args[1].args)  # x[a:b:c]
         if name in ("call", "call_pure", "call_loopinvariant", "call_portal"):
             kwnames = op.descr or ()
             npos = len(args) - 1 - len(kwnames)
@@ -420,6 +470,9 @@ class PyGen:
                 self.guard(op, indent)
                 i += 1
                 continue
+            if self.plan is not None and id(op) in self.plan.fused:
+                i += 1
+                continue  # built by no one: its call_assembler passes the items
             nxt = ops[i + 1] if i + 1 < n else None
             lines = self.assembler_lines(op) if name == "call_assembler" else None
             if lines is None:
@@ -453,27 +506,35 @@ class PyGen:
 
     def assembler_lines(self, op: Op) -> Optional[List[Tuple[int, str]]]:
         """``call_assembler`` entering the callee's tree directly when it has one (what
-        ``WarmState.call_assembler`` and ``run_compiled`` would do, without their two calls);
-        anything but a plain return goes on in ``WarmState.assembler_exit``."""
-        fn, greens, reds = op.args
-        ws = getattr(fn.value, "__self__", None) if isinstance(fn, Const) else None
-        if ws is None or not isinstance(greens, Const) or ws.driver.confirm_enter_jit is not None:
+        ``WarmState.call_assembler`` and ``run_compiled`` would do, without their two calls):
+        the tree comes from its key's cell (``WarmState.tree_cell``, bound as a constant) and
+        its function is called with the reds as arguments; anything but a plain return goes
+        on in ``WarmState.assembler_exit``."""
+        ws = direct_callee(op)
+        if ws is None:
             return None
+        fn, greens, reds = op.args
         res = self.name(op)
-        g, r, w, t = self.name(greens), self.name(reds), self.const(ws), self.const(ws.trees)
+        g, w, t = self.name(greens), self.const(ws), self.const(ws.trees)
+        cell = self.bound(ws.tree_cell(greens.value))
+        if self.plan is not None and id(reds) in self.plan.fused:
+            items = "".join(self.name(a) + ", " for a in reds.args)
+            r, call = "(%s)" % items, "_cf(%s)" % items
+        else:
+            r = self.name(reds)
+            r, call = r, "_cf(*%s)" % r
         # a callee tree that jumps to another of its trees (its entry trace reaching its
         # loop) goes on here, not through assembler_exit/run_compiled: two Python frames less
         # per guest call, which is the guest recursion depth the JIT costs
-        return [(0, "_ct = %s.get(%s)" % (t, g)),
+        return [(0, "_ct = %s[0]" % cell),
                 (0, "if _ct is None or _ct.invalid:"),
                 (1, "%s = %s(%s, %s)" % (res, self.name(fn), g, r)),
                 (0, "else:"),
-                (1, "_cr = %s" % r),
+                (1, "_ct.entries += 1"),
+                (1, "_ct.last_used = %s.generation" % w),
+                (1, "_cf, _cx = _ct.code"),
+                (1, "_cr = %s" % call),
                 (1, "while True:"),
-                (2, "_ct.entries += 1"),
-                (2, "_ct.last_used = %s.generation" % w),
-                (2, "_cf, _cx = _ct.code"),
-                (2, "_cr = _cf(*_cr)"),
                 (2, "_ce = _cx[_cr[0]]"),
                 (2, "_ck = _ce.kind"),
                 (2, "if _ck == 'finish':"),
@@ -483,7 +544,10 @@ class PyGen:
                 (3, "_cn = %s.get(_ce.target_key)" % t),
                 (3, "if _cn is not None and not _cn.invalid:"),
                 (4, "_ct = _cn"),
-                (4, "_cr = _cr[1:]"),
+                (4, "_ct.entries += 1"),
+                (4, "_ct.last_used = %s.generation" % w),
+                (4, "_cf, _cx = _ct.code"),
+                (4, "_cr = _cf(*_cr[1:])"),
                 (4, "continue"),
                 (2, "%s = %s.assembler_exit(_ct, _ce, _cr)" % (res, w)),
                 (2, "break")]
@@ -512,7 +576,7 @@ class PyGen:
             elif v is EXC:
                 exprs.append("None")
             else:
-                exprs.append(self.name(v))
+                exprs.append(self.value(v))
         inline_bridge = gd is not None and gd.bridge is not None and gd.bridge_code is None
         if guard.sunk and gd is not None and not inline_bridge:
             self.pending_exit(guard, gd, indent, special)
@@ -521,17 +585,17 @@ class PyGen:
             t = self.name(d.target)
             if d.kind == "append":
                 for v in d.values:
-                    self.emit(indent, "%s.append(%s)" % (t, self.name(v)))
+                    self.emit(indent, "%s.append(%s)" % (t, self.value(v)))
             elif d.kind == "setfield" and plain_identifier(d.key):
-                self.emit(indent, "%s.%s = %s" % (self.base(d.target), d.key, self.name(d.values[0])))
+                self.emit(indent, "%s.%s = %s" % (self.base(d.target), d.key, self.value(d.values[0])))
             elif d.kind == "setfield":
-                self.emit(indent, "_setattr(%s, %s, %s)" % (t, self.const(d.key), self.name(d.values[0])))
+                self.emit(indent, "_setattr(%s, %s, %s)" % (t, self.const(d.key), self.value(d.values[0])))
             elif d.kind == "alloc" and d.key is list:
                 self.emit(indent, "%s = [None] * %d" % (t, d.values[0].value))
             elif d.kind == "alloc":
                 self.emit(indent, "%s = _new(%s)" % (t, self.const(d.key)))
             else:
-                self.emit(indent, "%s[%s] = %s" % (t, self.name(d.key), self.name(d.values[0])))
+                self.emit(indent, "%s[%s] = %s" % (t, self.value(d.key), self.value(d.values[0])))
         if inline_bridge:
             bridge = gd.bridge
             if getattr(self.tree, "count_bridges", False):
@@ -565,7 +629,7 @@ class PyGen:
                 return ("a", allocs[id(v)])
             if id(v) not in slot_of:
                 slot_of[id(v)] = len(slots)
-                slots.append(special[id(v)] if id(v) in special else "None" if v is EXC else self.name(v))
+                slots.append(special[id(v)] if id(v) in special else "None" if v is EXC else self.value(v))
             return ("s", slot_of[id(v)])
 
         plan: List[Tuple[Any, ...]] = []

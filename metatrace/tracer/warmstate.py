@@ -329,6 +329,9 @@ class WarmState:
         self.counters: Dict[Any, int] = {}
         self.entry_counters: Dict[Any, int] = {}  # function entries (portals with can_enter_jit)
         self.trees: Dict[Any, Tree] = {}
+        # key -> [its tree or None]: what compiled callers bind for a direct call_assembler
+        # (pygen), kept equal to trees.get(key) by set_tree/drop_tree
+        self.cells: Dict[Any, List[Any]] = {}
         self.aborts: Dict[Any, int] = {}
         self.stats = Stats()
         self.dont_inline: set = set()
@@ -814,7 +817,7 @@ class WarmState:
                 if old is not None:
                     old.invalid = True
                     self.retire(old)
-                self.trees[key] = tree
+                self.set_tree(key, tree)
                 self.counters[key] = 0
                 self.stats.bump("loops")
                 self.stats.bump("tier1")
@@ -867,7 +870,7 @@ class WarmState:
         limit = self.generation - self.driver.params["loop_longevity"]
         for key, tree in list(self.trees.items()):
             if tree.last_used < limit:
-                if self.trees.pop(key, None) is None:
+                if self.drop_tree(key) is None:
                     continue  # invalidated by another thread meanwhile
                 self.retire(tree)
                 tree.invalid = True
@@ -875,6 +878,28 @@ class WarmState:
                     t.invalidated = "freed: not used for %d compilations" % self.driver.params["loop_longevity"]
                 self.counters[key] = self.threshold
                 self.stats.bump("freed_loops")
+
+    def tree_cell(self, key: Any) -> List[Any]:
+        """A one-item list holding the tree of ``key`` (None while it has none), updated as
+        trees come and go: compiled code calling that key binds it as a constant and enters
+        the tree without looking it up (a dict lookup hashes the key tuple each time)."""
+        cell = self.cells.get(key)
+        if cell is None:
+            cell = self.cells[key] = [self.trees.get(key)]
+        return cell
+
+    def set_tree(self, key: Any, tree: Tree) -> None:
+        self.trees[key] = tree
+        cell = self.cells.get(key)
+        if cell is not None:
+            cell[0] = tree
+
+    def drop_tree(self, key: Any) -> Optional[Tree]:
+        tree = self.trees.pop(key, None)
+        cell = self.cells.get(key)
+        if cell is not None:
+            cell[0] = None
+        return tree
 
     def retire(self, tree: Tree) -> None:
         """A tree leaves the code cache: keep its counts (once, whoever gets here first: a
@@ -905,7 +930,7 @@ class WarmState:
         self.stats.bump("invalidations")
         key = tree.key
         if self.trees.get(key) is tree:
-            self.trees.pop(key, None)
+            self.drop_tree(key)
             self.retire(tree)
             # a key whose code keeps being invalidated (a method redefined every few
             # iterations) backs off: each invalidation doubles the wait before it is traced again

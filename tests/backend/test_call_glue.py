@@ -1,0 +1,74 @@
+"""A call_assembler entering the callee's tree from the caller's generated code (issue #11,
+item 3): the tree comes from its key's cell (bound as a constant, rebound as trees come and go),
+its function is called with the reds as arguments (no tuple built, no star call), and a slice
+used as an index is written as `x[a:b]`.  Stacklang's recursive fib is all calls."""
+
+import os
+
+from examples.stacklang.parse import parse
+from metatrace.testing import load_module, reset
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+INTERP = os.path.join(ROOT, "examples", "stacklang", "interp.py")
+plain = load_module(INTERP, "examples.stacklang.interp_glue_plain", jit=False)
+jitted = load_module(INTERP, "examples.stacklang.interp_glue_jitted", jit=True)
+
+FIB = parse(open(os.path.join(ROOT, "examples", "stacklang", "programs", "fib.sl")).read(), "fib")
+
+
+def run_fib(n_runs=3):
+    out_p, out_j = [], []
+    expected = plain.run_program(FIB, out_p)
+    for _ in range(n_runs):
+        del out_j[:]
+        assert jitted.run_program(FIB, out_j) == expected
+        assert out_j == out_p
+    return jitted.run.jitdriver
+
+
+def setup_function(_):
+    drv = jitted.run.jitdriver
+    reset(jitted.run)
+    drv.set_param("backend", "python")
+
+
+def caller_trees(drv):
+    return [t for t in drv.runtime.trees.values() if "_ct = " in t.source]
+
+
+def test_callee_entered_through_its_cell_with_arguments():
+    drv = run_fib()
+    st = drv.stats()
+    assert st["loops"] >= 1 and st["bridges"] >= 1, st
+    trees = caller_trees(drv)
+    assert trees, "no tree calls another through call_assembler"
+    for tree in trees:
+        lines = [line.strip() for line in tree.source.splitlines()]
+        for i, line in enumerate(lines):
+            if line.startswith("_ct = ") and line != "_ct = _cn":
+                # the cell, not a lookup in the trees' dict
+                assert line.endswith("[0]") and ".get(" not in line, line
+            if line == "_cf, _cx = _ct.code" and lines[i + 1].startswith("_cr = _cf("):
+                # the first call passes the reds as arguments; only a jump onwards unpacks
+                assert lines[i + 1] == "_cr = _cf(*_cr[1:])" or "*" not in lines[i + 1], lines[i + 1]
+        assert any(line.startswith("_cr = _cf(") and "*" not in line for line in lines)
+        # stacklang's `stack[len(stack) - n:]`: the slice is syntax, built only on failure paths
+        assert "[" in tree.source and ":None:None]" in tree.source
+        assert all(line.startswith("return (") for line in lines if "_slice(" in line)
+
+
+def test_cells_follow_trees_as_they_go():
+    drv = run_fib()
+    ws = drv.runtime
+    assert ws.cells, "compiled code bound no cell"
+    for key, cell in ws.cells.items():
+        assert cell[0] is ws.trees.get(key)
+    # a callee whose tree is dropped: its callers go the slow way, and the answers stay
+    for key in list(ws.cells):
+        tree = ws.trees.get(key)
+        if tree is not None:
+            ws.tree_invalidated(tree, "test: dropped")
+            assert ws.cells[key][0] is None
+    run_fib(2)
+    for key, cell in ws.cells.items():
+        assert cell[0] is ws.trees.get(key)
