@@ -12,6 +12,7 @@ import threading
 from typing import Any, List, Optional
 
 import metatrace.cliopts
+from metatrace.framestack import call_with_frame_room
 
 STACK_SIZE = 1024 * 1024 * 1024
 RECURSION_LIMIT = 1000000
@@ -64,7 +65,8 @@ def _run_in_thread(fn: Any, stack_mb: int) -> int:
     result: List[int] = [1]
 
     def target() -> None:
-        result[0] = fn()
+        # the interpreter's frames in one chunk that stays mapped (metatrace/framestack.py)
+        result[0] = call_with_frame_room(fn)
 
     old = threading.stack_size()
     try:

@@ -16,6 +16,7 @@ import time
 from typing import List, Optional
 
 import metatrace.cliopts
+from metatrace.framestack import call_with_frame_room
 
 DESCRIPTION = """\
 Run a SOM Smalltalk program on the metatrace bytecode VM.
@@ -68,7 +69,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     result = [1]
 
     def target() -> None:
-        result[0] = run(args)
+        # the VM's frames in one chunk that stays mapped (metatrace/framestack.py)
+        result[0] = call_with_frame_room(run, args)
 
     sys.setrecursionlimit(1000000)
     try:
