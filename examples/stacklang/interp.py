@@ -31,9 +31,6 @@ class Thrown(Exception):
 
 
 class Frame:
-    # assigned once, by the constructor: the JIT keeps what it read of them across calls
-    _immutable_fields_ = ("stack", "locals", "handlers")
-
     def __init__(self, func: Function, args: list) -> None:
         self.stack = []
         self.locals = args + [0] * (func.nlocals - func.nargs)
