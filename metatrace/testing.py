@@ -103,6 +103,9 @@ def reset(portal: Any) -> None:
     ws = portal.jitdriver.runtime
     if ws is not None:
         ws.trees.clear()
+        for cell in ws.cells.values():  # compiled callers bound these: no tree any more
+            cell[0] = None
+        ws.cells.clear()
         ws.counters.clear()
         ws.entry_counters.clear()
         ws.aborts.clear()
