@@ -30,6 +30,17 @@ _SAFE = {
     "guard_isnull", "guard_not_invalidated", "guard_no_exception", "guard_exception",
     "ptr_eq", "ptr_ne", "getglobal",
 }
+def _int_valued(v: Any, known: Dict[int, Any]) -> bool:
+    """``v`` is an int (or bool): a constant, of a class a guard checked, or what an int
+    operation or a byte read produces."""
+    if isinstance(v, Const):
+        return type(v.value) in (int, bool)
+    if known.get(id(v)) in (int, bool):
+        return True
+    name = getattr(v, "name", "")
+    return name.startswith("int_") or (name == "getitem" and known.get(id(v.args[0])) is bytearray)
+
+
 _LENGTH_KEEPING = {id(list.append)}  # list methods that do not move existing items
 
 
@@ -209,6 +220,12 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
             flush_items(lst, sym, idx)
             out.append(op)
             valid.add(key)
+            continue
+        if name in ("setitem", "getitem") and known.get(id(args[0])) is bytearray and all(
+                _int_valued(a, known) for a in args[1:]):
+            # a byte at an int index: runs no Python code, and a bytearray is no list and has
+            # no attributes: nothing pending can be seen through it
+            out.append(op)
             continue
         if name == "call" and len(args) >= 2 and known.get(id(args[1])) is list and isinstance(args[0], Const) \
                 and isinstance(args[0].value, type(list.append)):

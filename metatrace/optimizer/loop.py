@@ -96,7 +96,8 @@ class _Effects:
                     self.opaque = True
             elif name in ("getitem", "setitem"):
                 cls = self.class_of(args[0])
-                if cls is list:
+                if cls is list or (cls is bytearray and all(self.class_of(a) is int for a in args[1:])):
+                    # (a byte at an int index: no resize, no Python code)
                     (self.item_reads if name == "getitem" else self.item_writes).append((args[0], args[1]))
                 elif not (name == "getitem" and cls in (tuple, str, bytes)):
                     self.opaque = True
@@ -165,7 +166,7 @@ class _Effects:
         cls = self.class_of(seq)
         if cls in (tuple, str, bytes):
             return True
-        return cls is list and not self.opaque and not any(
+        return cls in (list, bytearray) and not self.opaque and not any(
             self.may_alias(m, seq) for m in self.moved + self.grown)
 
     def item_unchanged(self, lst: Value, idx: Value) -> bool:

@@ -481,6 +481,8 @@ class MetaInterp:
             cls = self.class_of(boxes[0])
             if cls in (list, tuple, str, bytes):
                 return False
+            if cls is bytearray and name != "py_contains" and all(self.class_of(b) is int for b in boxes[1:]):
+                return False  # int index and value: no __index__ to call
             if cls is dict and len(boxes) > 1 and self.class_of(boxes[1]) in _BUILTIN_VALUE_TYPES:
                 return False
         return True
@@ -891,6 +893,15 @@ class MetaInterp:
             if type(idx) is int:
                 self.ensure_class(ibox, idx)
                 self.index_nonneg(ibox, idx)
+        elif type(obj) is bytearray and type(idx) is int:
+            # a byte: an int, read by no Python code (see may_run_user_code)
+            self.ensure_class(box, obj)
+            self.ensure_class(ibox, idx)
+            value, vbox = self.execute("getitem", [box, ibox], (obj, idx), OPS["getitem"].impl,
+                                       result_class=int)
+            frame.set(d, value, vbox)
+            frame.pc += 1
+            return
         if cache:
             cached = self.cached(self.items.get((box, idx)))
             if cached is not None and 0 <= idx < len(obj):
@@ -914,6 +925,10 @@ class MetaInterp:
             if type(idx) is int:
                 self.ensure_class(ibox, idx)
                 self.index_nonneg(ibox, idx)
+        elif type(obj) is bytearray and type(idx) is int and type(frame.values[vr]) is int:
+            self.ensure_class(box, obj)
+            self.ensure_class(ibox, idx)
+            self.ensure_class(frame.boxes[vr], frame.values[vr])
         self.execute("setitem", [box, ibox, frame.boxes[vr]], (obj, idx, frame.values[vr]),
                      OPS["setitem"].impl)
         if type(obj) is list:
@@ -1364,8 +1379,10 @@ class MetaInterp:
                 return len(v), Const(len(self.tuple_items[b]))
             if id(v) in self.immutable_arrays and isinstance(b, Const):
                 return len(v), Const(len(v))
+            if type(v) is bytearray:
+                self.ensure_class(b, v)  # a tape: its len cannot raise, and the loop may hoist it
             cls = self.class_of(b)
-            safe = cls in (list, tuple, str, dict, bytes, set, frozenset)
+            safe = cls in (list, tuple, str, dict, bytes, bytearray, set, frozenset)
             return self.execute("len", [b], (v,), len, result_class=int, need_guard=not safe)
         if f is isinstance and n == 2 and isinstance(boxes[1], Const):
             try:
