@@ -139,30 +139,36 @@ class Names:
         # passes its items (``fused``), which then live to the call; likewise a slice used as
         # the index of one item access (and by the guard after it, which rebuilds it on its
         # failure path): written as `x[a:b]`, no call of slice()
-        count: Dict[int, int] = {}
-        for op in ops:
-            for v in _uses(op, guard_descrs):
-                count[id(v)] = count.get(id(v), 0) + 1
-        self.fused: Dict[int, Op] = {}
+        uses_of = [_uses(op, guard_descrs) for op in ops]
+        candidates: Dict[int, Tuple[Op, int]] = {}  # id -> (the value, uses it may have)
         for i, op in enumerate(ops):
             if op.name == "call_assembler" and direct_callee(op) is not None:
                 reds = op.args[2]
-                if isinstance(reds, Op) and reds.name == "new_tuple" and count.get(id(reds)) == 1:
-                    self.fused[id(reds)] = reds
+                if isinstance(reds, Op) and reds.name == "new_tuple":
+                    candidates[id(reds)] = (reds, 1)
             elif op.name in _SLICED and len(op.args) >= 2:
                 idx = op.args[1]
                 if not isinstance(idx, Op) or idx.name != "new_slice" or idx in op.args[2:]:
                     continue
                 after = 0
                 if i + 1 < len(ops) and ops[i + 1].name in ("guard_no_exception", "guard_exception"):
-                    after = sum(1 for v in _uses(ops[i + 1], guard_descrs) if v is idx)
-                if count.get(id(idx)) == 1 + after:
-                    self.fused[id(idx)] = idx
+                    after = sum(1 for v in uses_of[i + 1] if v is idx)
+                candidates[id(idx)] = (idx, 1 + after)
+        self.fused: Dict[int, Op] = {}
+        if candidates:
+            count: Dict[int, int] = {}
+            for uses in uses_of:
+                for v in uses:
+                    if id(v) in candidates:
+                        count[id(v)] = count.get(id(v), 0) + 1
+            for vid, (v, allowed) in candidates.items():
+                if count.get(vid) == allowed:
+                    self.fused[vid] = v
         fused = self.fused
         last: Dict[int, int] = {}
         defined: Dict[int, int] = {}
         for i, op in enumerate(ops):
-            uses = _uses(op, guard_descrs)
+            uses = uses_of[i]
             if fused:
                 uses = [a for v in uses for a in (fused[id(v)].args if id(v) in fused else (v,))]
             for v in uses:

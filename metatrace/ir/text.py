@@ -140,13 +140,8 @@ class RecordedOps:
             if op.is_guard() and op.snapshot is not None:
                 # the values of the resume data a guard's text lists, not the lists themselves
                 # (the optimizer replaces them: keeping both would double their memory)
-                seen = set()
-                fail = []
-                for v in op.snapshot.values():
-                    if id(v) not in seen and isinstance(v, (Op, InputArg)):
-                        seen.add(id(v))
-                        fail.append(v)
-                fail = tuple(fail)
+                # (dict.fromkeys: in order, each once; values compare by identity)
+                fail = tuple(v for v in dict.fromkeys(op.snapshot.values()) if isinstance(v, (Op, InputArg)))
             self._recs.append((op, op.name, op.args, op.descr, fail))
         self._done: Optional[List[Any]] = None
 
