@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import os
-from typing import Any
+from typing import Any, Callable, Optional, Tuple
 
 from . import jitdriver
 from .errors import ParamError
@@ -66,6 +66,25 @@ def apply(args: Any, parser: argparse.ArgumentParser) -> None:
 
         if not verbose_enabled():
             enable_verbose()
+
+
+def time_plain_run(args: Any, load: Callable[[], Any], run: Callable[[Any], Any],
+                   error: Callable[[Any], Any]) -> Tuple[Optional[Any], Optional[float]]:
+    """The comparison run of the example interpreters' ``--jit-summary``: with the JIT on and no
+    ``--no-compare``, ``run(plain)`` once, timed, on the plain interpreter module ``load()``
+    gives.  Returns its output and seconds, or (None, None) when there is nothing to compare or
+    the program raised the interpreter's ``error(plain)`` (the JIT run reports it)."""
+    import time
+
+    if not (args.jit_summary and jitdriver.jit_enabled() and not args.no_compare):
+        return None, None
+    plain = load()
+    t0 = time.perf_counter()
+    try:
+        out = run(plain)
+    except error(plain):
+        return None, None
+    return out, time.perf_counter() - t0
 
 
 def speedup(slow: float, fast: float) -> str:

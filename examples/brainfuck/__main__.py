@@ -99,19 +99,12 @@ def main(argv: Optional[List[str]] = None, prog: str = "python -m examples.brain
     import metatrace
 
     jit_on = metatrace.jit_enabled()
-    plain_time = None
-    plain_out: Optional[bytes] = None
-    if args.jit_summary and jit_on and not args.no_compare:
-        plain = load_plain_interpreter()
-        t0 = time.perf_counter()
-        try:
-            plain_out = plain.run_program(program, inp, args.tape_size)
-        except plain.TapeError:
-            plain_out = None  # the program fails: the JIT run below reports it
-        else:
-            plain_time = time.perf_counter() - t0
-            sys.stderr.write("JIT off (the plain interpreter): %d bytes of output in %.3f s\n"
-                             % (len(plain_out), plain_time))
+    plain_out, plain_time = cliopts.time_plain_run(
+        args, load_plain_interpreter, lambda plain: plain.run_program(program, inp, args.tape_size),
+        lambda plain: plain.TapeError)
+    if plain_time is not None:
+        sys.stderr.write("JIT off (the plain interpreter): %d bytes of output in %.3f s\n"
+                         % (len(plain_out), plain_time))
     times: List[float] = []
     stdout = sys.stdout.buffer
     for i in range(args.repeat):

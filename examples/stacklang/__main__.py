@@ -63,19 +63,16 @@ def main(argv: Optional[List[str]] = None, prog: str = "python -m examples.stack
     import metatrace
 
     jit_on = metatrace.jit_enabled()
-    plain_time = None
-    plain_out: Optional[list] = None
-    if args.jit_summary and jit_on and not args.no_compare:
-        plain = load_plain_interpreter()
-        plain_out = []
-        t0 = time.perf_counter()
-        try:
-            plain.run_program(funcs, plain_out)
-        except plain.Thrown:
-            plain_out = None  # the program fails: the JIT run below reports it
-        else:
-            plain_time = time.perf_counter() - t0
-            sys.stderr.write("JIT off (the plain interpreter): result in %.3f s\n" % plain_time)
+
+    def run_plain(plain: Any) -> list:
+        printed: list = []
+        plain.run_program(funcs, printed)
+        return printed
+
+    plain_out, plain_time = cliopts.time_plain_run(args, load_plain_interpreter, run_plain,
+                                                   lambda plain: plain.Thrown)
+    if plain_time is not None:
+        sys.stderr.write("JIT off (the plain interpreter): result in %.3f s\n" % plain_time)
     times: List[float] = []
     for i in range(max(1, args.repeat)):
         out: list = []

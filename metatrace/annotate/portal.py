@@ -214,18 +214,23 @@ def _bind_constants(func: Any, objects: Dict[str, Any]) -> None:
                                                      for c in code.co_consts))
 
 
+def _entry_count(greens: List[str], reds: List[str]) -> List[ast.stmt]:
+    """Count a call's entry toward ``function_threshold`` (portals with can_enter_jit)."""
+    return _counter_code(greens, reds, "", "__mt_fcnt", "hot_entry")
+
+
 def _entry_code(greens: List[str], reds: List[str]) -> List[ast.stmt]:
     """With can_enter_jit, the merge point counts only once per call: the function's entry
     (``function_threshold``), so that hot functions are compiled from their start too."""
-    body = _counter_code(greens, reds, "", "__mt_fcnt", "hot_entry")
+    body = _entry_count(greens, reds)
     test = ast.parse("if __mt_first:\n    __mt_first = False\n").body[0]
     test.body.extend(body)  # type: ignore[attr-defined]
     return [test]
 
 
 def _always_true(test: ast.expr) -> bool:
-    return isinstance(test, ast.Constant) and test.value is True or (
-        isinstance(test, ast.Constant) and type(test.value) is int and test.value != 0)
+    return isinstance(test, ast.Constant) and (
+        test.value is True or (type(test.value) is int and test.value != 0))
 
 
 def _at_line(stmts: List[ast.stmt], where: ast.stmt) -> List[ast.stmt]:
@@ -274,7 +279,7 @@ def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: a
         def visit_While(self, n: ast.While) -> Any:
             self.generic_visit(n)
             if n is loop and entry_before:
-                return _at_line(_counter_code(greens, reds, "", "__mt_fcnt", "hot_entry"), n) + [n]
+                return _at_line(_entry_count(greens, reds), n) + [n]
             if n is loop and enters:
                 first = ast.parse("__mt_first = True").body[0]
                 return [_at_line([first], n)[0], n]

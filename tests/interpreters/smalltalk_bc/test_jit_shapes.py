@@ -63,16 +63,15 @@ def run_logged(tmp_path, name: str, source: str, jit_args: List[str] = ()) -> Di
         return json.load(f)
 
 
+def loop_proper(trace: Dict[str, Any]) -> List[str]:
+    """The ops after the last label of a compiled loop, without debug_merge_point."""
+    names = [op["op"] for op in trace["ops"]]
+    last = max([i for i, n in enumerate(names) if n == "label"] or [-1])
+    return [n for n in names[last + 1:] if n != "debug_merge_point"]
+
+
 def loop_propers(log: Dict[str, Any]) -> List[List[str]]:
-    """The ops after the last label of each compiled loop, without debug_merge_point."""
-    out = []
-    for t in log["traces"]:
-        if t["kind"] != "loop":
-            continue
-        names = [op["op"] for op in t["ops"]]
-        last = max([i for i, n in enumerate(names) if n == "label"] or [-1])
-        out.append([n for n in names[last + 1:] if n != "debug_merge_point"])
-    return out
+    return [loop_proper(t) for t in log["traces"] if t["kind"] == "loop"]
 
 
 def test_float_loop_with_sends_is_numbers_only(tmp_path) -> None:
@@ -127,9 +126,7 @@ def test_inner_loop_trace_is_the_inner_body(tmp_path) -> None:
              and "int_mul" in [op["op"] for op in t["ops"]]]
     assert inner
     for t in inner:
-        names = [op["op"] for op in t["ops"]]
-        last = max([i for i, n in enumerate(names) if n == "label"] or [-1])
-        proper = names[last + 1:]
+        proper = loop_proper(t)
         assert "int_mul" in proper and proper.count("int_add") <= 2, proper
     # the outer loop is compiled too: the inner loop's exit bridge ends at the outer loop's
     # header, and those back edges, taken in compiled code, count toward compiling it
