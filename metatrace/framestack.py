@@ -6,7 +6,8 @@ at the bottom of a chunk returns, that chunk is unmapped at once (``munmap``), w
 A recursive interpreter whose call depth goes back and forth across a chunk's end therefore pays
 an ``mmap``, an ``munmap`` and the page faults of a fresh chunk on every call there: SOM's Json
 made 12,700 ``munmap`` calls an iteration with the JIT off, and a loop that recurses around a
-changing depth runs 2.3x slower than when its frames stay in one chunk.  Where the ends fall
+changing depth ran about twice as slow as with its frames in one chunk (2.2-2.7 s against
+1.1-1.3 s in a scratch measurement).  Where the ends fall
 depends on the size of every frame below, so the cost comes and goes as code changes.
 
 ``call_with_frame_room(func, *args)`` calls ``func`` from a frame big enough that CPython gives
