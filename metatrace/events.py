@@ -175,6 +175,8 @@ class Verbose:
                                    self._q(getattr(ct, "target_location", "?")))
         elif end == "finish":
             end = "returns from the portal"
+        elif end == "raise":
+            end = "raises out of the portal"
         return "%s compiled at %s: %s ops%s, %d guards, %s%s" % (
             what, self._q(info.get("location")), info.get("ops"),
             " (%s recorded)" % recorded if recorded is not None else "", guards, timing,

@@ -70,6 +70,12 @@ class FinishExit(Exit):
     kind = "finish"
 
 
+class RaiseExit(Exit):
+    """The trace ends raising its argument out of the portal (``finish_raise``)."""
+
+    kind = "raise"
+
+
 class PendingExit(Exit):
     """A guard's exit whose deferred stores and virtual objects are done out of line: the
     generated code returns only the values they need (``slots``), and the warm state runs
@@ -470,6 +476,10 @@ class PyGen:
                 return
             if name == "finish":
                 k = self.exit_index(FinishExit())
+                self.emit(indent, "return (%d, %s)" % (k, self.name(op.args[0])))
+                return
+            if name == "finish_raise":
+                k = self.exit_index(RaiseExit())
                 self.emit(indent, "return (%d, %s)" % (k, self.name(op.args[0])))
                 return
             if op.is_guard():

@@ -10,7 +10,8 @@ from .model import EXC, Const, Op, Trace, Value
 
 class TraceResult:
     """How a trace run ended: ``kind`` is ``"guard"`` (``op`` is the failing guard and
-    ``failvalues`` the concrete values of its snapshot), ``"finish"`` or ``"limit"``."""
+    ``failvalues`` the concrete values of its snapshot), ``"finish"`` (``value`` returned),
+    ``"raise"`` (``value`` is the exception the portal raises) or ``"limit"``."""
 
     def __init__(self, kind: str, op: Optional[Op] = None, value: Any = None,
                  failvalues: Optional[List[Any]] = None, iterations: int = 0) -> None:
@@ -145,6 +146,8 @@ def run_trace(trace: Trace, inputs: List[Any], max_iterations: int = 10000) -> T
             continue
         if name == "finish":
             return TraceResult("finish", value=get(op.args[0]), iterations=iterations)
+        if name == "finish_raise":
+            return TraceResult("raise", value=get(op.args[0]), iterations=iterations)
         args = [get(a) for a in op.args]
         if op.is_guard():
             if guard_fails(op, args, exc):

@@ -209,7 +209,7 @@ class Op(Value):
 
 
 class Trace:
-    """A linear trace: input arguments and operations, ending in ``jump`` or ``finish``."""
+    """A linear trace: input arguments and operations, ending in ``jump``, ``finish`` or ``finish_raise``."""
 
     def __init__(self, inputargs: List[InputArg], ops: List[Op]) -> None:
         self.inputargs = inputargs

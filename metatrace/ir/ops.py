@@ -21,7 +21,7 @@ from typing import Any, Callable, Dict, Optional
 PURE = 1  # no side effects, result depends only on arguments: foldable, CSE-able
 GUARD = 2
 CANRAISE = 4  # may raise a Python exception (the trace follows it with a guard_no_exception)
-FINAL = 8  # jump / finish
+FINAL = 8  # jump / finish / finish_raise
 SIDEEFFECT = 16  # writes the heap or calls arbitrary code
 NOFOLD = 32  # pure but never fold at trace time (e.g. allocation)
 
@@ -174,6 +174,8 @@ _op("guard_no_overflow", 0, "v", GUARD, None, None, "tier 2 only")
 _op("label", -1, "v", 0, None, None)
 _op("jump", -1, "v", FINAL, None, None)
 _op("finish", 1, "v", FINAL, None, None, "the portal returned arg 0")
+_op("finish_raise", 1, "v", FINAL, None, None,
+    "the portal raised arg 0: an exception left the interpreter loop")
 _op("debug_merge_point", 0, "v", 0, None, None, "descr = printable location of an interpreted instruction")
 
 INT_COMPARISONS = {"lt", "le", "eq", "ne", "gt", "ge"}

@@ -40,7 +40,8 @@ class TracedException(Exception):
 
 
 class TraceDone(Exception):
-    """The trace is complete: ``end`` is ``jump`` (to ``target_key``) or ``finish``."""
+    """The trace is complete: ``end`` is ``jump`` (to ``target_key``), ``finish`` (the portal
+    returns ``args[0]``) or ``raise`` (the portal raises ``args[0]``)."""
 
     def __init__(self, end: str, target_key: Any = None, args: Optional[List[Value]] = None,
                  outcome: Optional[Outcome] = None) -> None:
@@ -544,7 +545,14 @@ class MetaInterp:
             jc = frame.jitcode
             h = jc.handler_for(frame.pc)
             if len(self.framestack) == 1 and h == jc.handler_for(jc.merge_point_pc):
-                raise StopNow(Outcome("raise", exc))
+                if isinstance(box, Const) or isinstance(exc, (RecursionError, MemoryError)):
+                    # an exception object made while tracing (an interpreter error: compiled
+                    # code would raise that same object every time), or the stack or memory
+                    # running out (no room left to compile, and no path worth compiling)
+                    raise StopNow(Outcome("raise", exc))
+                # the exception leaves the interpreter loop (a non-local return, a guest
+                # exception): the trace ends by raising it, as the portal would
+                raise TraceDone("raise", args=[box], outcome=Outcome("raise", exc))
             if h is not None:
                 frame.set(h[1], exc, box)
                 frame.pc = h[0]

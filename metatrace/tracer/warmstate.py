@@ -40,7 +40,7 @@ MIN_FUNCTION_STEPS = 6  # ... or replace at least this many interpreted instruct
 INVALIDATION_BACKOFF = 10  # a key whose code is invalidated waits up to threshold << this to retrace
 COUNTERS_KEPT = 20000  # counted keys without code beyond which the coldest are forgotten
 SEPARATE_BRIDGE_RUNS = 1000  # runs of a separately compiled bridge before its tree nests it
-_BOOKKEEPING = {"debug_merge_point", "guard_no_exception", "label", "finish"}
+_BOOKKEEPING = {"debug_merge_point", "guard_no_exception", "label", "finish", "finish_raise"}
 _tracing: List[Any] = []  # the MetaInterp currently recording, if any (one at a time)
 # Held by the thread that traces, compiles and attaches a tree or bridge (all drivers: one trace
 # at a time).  Only ever taken without waiting: a thread that finds it taken goes on
@@ -474,6 +474,8 @@ class WarmState:
             kind = exit.kind
             if kind == "finish":
                 return Done(result[1])
+            if kind == "raise":
+                raise result[1]
             if kind == "jump":
                 key = exit.target_key
                 reds = result[1:]
@@ -510,6 +512,8 @@ class WarmState:
         would, then finish the call in the interpreter if needed."""
         if exit.kind == "jump":
             out = self.run_compiled(exit.target_key, result[1:])
+        elif exit.kind == "raise":
+            raise result[1]
         else:
             outcome = self.guard_failed(tree, exit, result)
             if outcome.kind == "continue":
@@ -605,6 +609,8 @@ class WarmState:
         exit = exits[res[0]]
         if exit.kind == "finish":
             return Outcome("return", res[1])
+        if exit.kind == "raise":
+            return Outcome("raise", res[1])
         if exit.kind == "jump":
             return Outcome("continue", values=tuple(exit.target_key) + tuple(res[1:]))
         return self.guard_failed(tree, exit, res)
@@ -742,7 +748,7 @@ class WarmState:
 
     def outcome_of(self, mi: MetaInterp, done: TraceDone) -> Outcome:
         """Where the interpreter stands when the trace ended."""
-        if done.end == "finish":
+        if done.end in ("finish", "raise"):
             return done.outcome  # type: ignore[return-value]
         return Outcome("continue", values=tuple(done.target_key) + tuple(self._red_values(mi)))
 
@@ -769,6 +775,8 @@ class WarmState:
                 return outcome
         if done.end == "finish":
             mi.record("finish", done.args)
+        elif done.end == "raise":
+            mi.record("finish_raise", done.args)
         else:
             mi.record("jump", done.args, done.target_key)
         if mi.token.invalid:

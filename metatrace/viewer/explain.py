@@ -18,10 +18,11 @@ ABORT_ADVICE: Dict[str, str] = {
         "becomes one residual call (the driver's `can_never_inline` is accepted but has no "
         "effect), or raise `trace_limit` if the loop really is that long."),
     "escaped": (
-        "an exception left the interpreter loop while the JIT was tracing, so the trace could "
-        "not be closed. Harmless if the interpreted program raises rarely; if the interpreter "
-        "uses exceptions for control flow (break, return, non-local exit), catch them inside "
-        "the portal loop."),
+        "an exception left the interpreter loop while the JIT was tracing and could not end "
+        "the trace: a RecursionError or MemoryError, or an exception object the interpreter "
+        "made while tracing as a constant. Other exceptions leaving the loop (guest "
+        "exceptions, non-local returns) end the trace with finish_raise and are compiled. "
+        "Harmless if the interpreted program runs out of stack rarely."),
     "invalidated": (
         "a quasi-immutable field (`_immutable_fields_ = (\"x?\",)`) that the trace relied on was "
         "written while tracing. If that field changes often it should not be quasi-immutable; "
@@ -230,6 +231,8 @@ def _end_text(t: Optional[Trace]) -> str:
         return ""
     if t.end == "finish":
         return " and returns from the portal"
+    if t.end == "raise":
+        return " and raises out of the portal"
     if t.target is not None:
         return " and jumps to %s at `%s`" % (t.target.label, t.target.location)
     return " and jumps to `%s`" % (t.doc.get("target_location") or "?")

@@ -197,8 +197,8 @@ class GraphBuilder:
                 self._detailed_nodes(c, t)
             else:
                 self._outline_node(c, t)
-            if t.end == "finish":
-                c.node("t%dfinish" % t.id, label="finish", shape="box", style="rounded",
+            if t.end in ("finish", "raise"):
+                c.node("t%dfinish" % t.id, label=t.end, shape="box", style="rounded",
                        fontsize="9", width="0", height="0", margin="0.05,0.02", color="#607d8b")
 
     def _section_clusters(self, groups: List[Group]) -> bool:
@@ -369,7 +369,7 @@ class GraphBuilder:
                    tooltip=tip("bridge %d from guard %s of %s %d" % (
                        t.id, t.parent_guard, t.parent.kind, t.parent.id)))
         # where the trace ends
-        if t.end == "finish":
+        if t.end in ("finish", "raise"):
             g.edge(self._last(t), "t%dfinish" % t.id, color="#607d8b",
                    id="end_%d" % t.id, style="dashed")
             return

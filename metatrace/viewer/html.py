@@ -416,6 +416,8 @@ def _trace_section(log: Log, t: Trace, stage: str) -> str:
             e(t.parent.label), t.heat))
     if t.end == "finish":
         meta.append("ends: finish (the portal returns)")
+    elif t.end == "raise":
+        meta.append("ends: raise (an exception leaves the portal)")
     elif t.target is not None:
         meta.append('ends: jump to <a href="#%s">%s</a>%s' % (
             e(anchor(t.target)), e(t.target.label), " (itself)" if t.target is t else ""))

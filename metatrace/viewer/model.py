@@ -63,6 +63,8 @@ class Trace:
         if end:
             return end
         last = self.ops[-1]["op"] if self.ops else ""
+        if last == "finish_raise":
+            return "raise"
         return "jump" if last == "jump" else "finish"
 
     @property

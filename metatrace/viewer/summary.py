@@ -134,7 +134,7 @@ def format_summary(data: Dict[str, Any], title: str = "metatrace trace log summa
         for r in data["hottest"]:
             origin = ("from guard %s of %s" % (r["parent_guard"], r["parent_trace"])
                       if r["kind"] == "bridge" else "")
-            end = "finish" if r["end"] == "finish" else (
+            end = r["end"] if r["end"] in ("finish", "raise") else (
                 "-> %s" % r["target"] if r["target"] is not None else "jump")
             rows.append([str(r["id"]), r["kind"], str(r["heat"]), str(r["ops"]),
                          str(r["guards"]), str(r["bridges"]), end, r["location"], origin])

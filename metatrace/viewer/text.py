@@ -82,6 +82,8 @@ def trace_text(log: Log, trace: Trace, stage: str = "optimized", width: int = 10
         _ops_lines(lines, trace, stage, width, source)
     if trace.end == "finish":
         lines.append("  -> finish (the portal returns)")
+    elif trace.end == "raise":
+        lines.append("  -> raise (an exception leaves the portal)")
     elif trace.target is not None:
         lines.append("  -> jump to %s at %s" % (
             "itself" if trace.target is trace else trace.target.label,

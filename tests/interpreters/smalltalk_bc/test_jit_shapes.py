@@ -188,3 +188,32 @@ def test_bridges_know_what_their_guard_knew_of_the_frame(tmp_path) -> None:
     sp_reads = [op["text"] for t in bridges for op in t["ops"]
                 if op["op"] == "getfield" and "descr=sp" in op["text"]]
     assert not sp_reads, sp_reads
+
+
+FIND = """\
+    Find = (
+        indexOf: x in: arr = (
+            arr doIndexes: [ :i | (arr at: i) = x ifTrue: [ ^ i ] ].
+            ^ 0
+        )
+        run = (
+            | arr sum |
+            arr := Array new: 40.
+            1 to: 40 do: [ :i | arr at: i put: i * 3 ].
+            sum := 0.
+            1 to: 3000 do: [ :k | sum := sum + (self indexOf: (k % 45) * 3 in: arr) ].
+            sum println
+        )
+    )"""
+
+
+def test_non_local_return_out_of_a_loop_is_compiled(tmp_path) -> None:
+    # `^ i` inside the doIndexes: block leaves the loop of doIndexes: (and of to:do:) by a
+    # NonLocalReturn raised through the portal: the traces taking that path end raising it
+    # (finish_raise) instead of being given up as `escaped` at every attempt
+    log = run_logged(tmp_path, "Find", FIND)
+    raising = [t for t in log["traces"] if t["end"] == "raise"]
+    assert raising, [(t["kind"], t["end"], t["location"]) for t in log["traces"]]
+    for t in raising:
+        assert t["ops"][-1]["op"] == "finish_raise", t["ops"][-1]
+    assert not [a for a in log["aborts"] if a["reason"] == "escaped"], log["aborts"]
