@@ -110,6 +110,8 @@ def reset(portal: Any) -> None:
         ws.entry_counters.clear()
         ws.aborts.clear()
         ws.dont_inline.clear()
+        ws.tiny_entries.clear()
+        ws.sized_entries.clear()
         from .counters import Stats
 
         ws.stats = Stats()

@@ -8,6 +8,7 @@ real Python functions at CPython speed; only the frames it was given are interpr
 
 from __future__ import annotations
 
+from time import perf_counter as _clock
 from typing import Any, List, Optional, Tuple
 
 from .. import hints
@@ -47,9 +48,12 @@ class _Escape(Exception):
 
 
 def run(frames: List[BHFrame], mode: str = "redo", result: Any = None,
-        exc: Optional[BaseException] = None) -> Outcome:
-    """Run ``frames`` (outermost = the portal frame first) to the next merge point."""
-    bh = Blackhole(frames)
+        exc: Optional[BaseException] = None, resumed: Optional[List[float]] = None) -> Outcome:
+    """Run ``frames`` (outermost = the portal frame first) to the next merge point.  The
+    seconds spent in the calls it makes (functions it does not interpret, inner portal calls
+    run by the portal's second entry) are added to ``resumed[0]``: that is the program
+    running, not the blackhole interpreter."""
+    bh = Blackhole(frames, resumed)
     if mode == "done":
         top = frames[-1]
         if exc is not None:
@@ -67,8 +71,9 @@ def run(frames: List[BHFrame], mode: str = "redo", result: Any = None,
 
 
 class Blackhole:
-    def __init__(self, frames: List[BHFrame]) -> None:
+    def __init__(self, frames: List[BHFrame], resumed: Optional[List[float]] = None) -> None:
         self.frames = frames
+        self.resumed = resumed
 
     def store_result(self, frame: BHFrame, value: Any) -> None:
         ins = frame.jitcode.code[frame.pc]
@@ -170,9 +175,19 @@ class Blackhole:
                 if f is hints.we_are_jitted:
                     regs[ins[1]] = True
                 else:
-                    regs[ins[1]] = sem.call(f, tuple(regs[r] for r in ins[3]), ins[4])
+                    t0 = _clock()
+                    try:
+                        regs[ins[1]] = sem.call(f, tuple(regs[r] for r in ins[3]), ins[4])
+                    finally:
+                        if self.resumed is not None:
+                            self.resumed[0] += _clock() - t0
             elif op == "callmeth":
-                regs[ins[1]] = sem.call_method(regs[ins[2]], ins[3], tuple(regs[r] for r in ins[4]), ins[5])
+                t0 = _clock()
+                try:
+                    regs[ins[1]] = sem.call_method(regs[ins[2]], ins[3], tuple(regs[r] for r in ins[4]), ins[5])
+                finally:
+                    if self.resumed is not None:
+                        self.resumed[0] += _clock() - t0
             elif op == "inplace":
                 regs[ins[1]] = sem.INPLACE[ins[2]](regs[ins[3]], regs[ins[4]])
             elif op == "unop":
@@ -193,7 +208,12 @@ class Blackhole:
                 # an inlined portal call: hand the rest of it to the portal's second entry, which
                 # runs at CPython speed (with the JIT), then continue the caller with its result
                 self.frames.pop()
-                value = jc.portal_runtime.resume_entry(*state)
+                t0 = _clock()
+                try:
+                    value = jc.portal_runtime.resume_entry(*state)
+                finally:
+                    if self.resumed is not None:
+                        self.resumed[0] += _clock() - t0
                 parent = self.frames[-1]
                 self.store_result(parent, value)
                 parent.pc += 1

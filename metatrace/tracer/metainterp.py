@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import math
 import types
+from time import perf_counter as _clock
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import hints
@@ -62,7 +63,7 @@ class StopNow(Exception):
 
 class MIFrame:
     __slots__ = ("jitcode", "func", "pc", "values", "boxes", "override", "start_ops", "assembler",
-                 "looped", "passed", "entry")
+                 "looped", "passed", "entry", "probe")
 
     def __init__(self, jitcode: Any, func: Any, start_ops: int) -> None:
         self.jitcode = jitcode
@@ -80,10 +81,68 @@ class MIFrame:
         self.looped = False  # an inlined portal call took a back edge of its own
         self.passed: Optional[set] = None  # ... without can_enter_jit: the green keys it passed
         self.entry: Any = None  # an inlined portal call: the green key of its first merge point
+        self.probe: Optional["Probe"] = None  # a call traced into to measure it (start_probe)
 
     def set(self, reg: int, value: Any, box: Value) -> None:
         self.values[reg] = value
         self.boxes[reg] = box
+
+
+MIN_FUNCTION_OPS = 24  # a trace ending in the portal's return must do at least this much work
+# (entering compiled code costs about as much as running ~20 trace operations in tier 1)
+MIN_FUNCTION_STEPS = 6  # ... or replace at least this many interpreted instructions
+
+# what a trace knows, copied when a probe starts and put back if it is rolled back; the
+# containers are replaced, never mutated, by the restore (``lists`` entries are copied too)
+_PROBE_DICTS = ("known_class", "tuple_items", "bound_methods", "heap", "heap_immutable", "items",
+                "promoted", "canon_consts", "syms", "min_nonneg")
+_PROBE_SETS = ("fresh", "distinct", "nonneg", "assembler_calls")
+_PROBE_SCALARS = ("inlined_portals", "merge_points_seen")
+
+
+class Probe:
+    """A call to a portal nothing is known of yet, traced into from its first merge point to
+    learn whether it is tiny (see MetaInterp.start_probe): what the trace was before it."""
+
+    __slots__ = ("rt", "greens", "reds", "rboxes", "nops", "depth", "frame_boxes", "saved")
+
+    def __init__(self, mi: "MetaInterp", rt: Any, greens: Tuple[Any, ...], reds: List[Any],
+                 rboxes: List[Value]) -> None:
+        self.rt = rt
+        self.greens = greens
+        self.reds = reds
+        self.rboxes = rboxes
+        self.nops = len(mi.ops)
+        self.depth = len(mi.framestack) - 1  # the probed frame's index
+        self.frame_boxes = [list(f.boxes) for f in mi.framestack[:-1]]
+        saved: Dict[str, Any] = {}
+        for name in _PROBE_DICTS:
+            saved[name] = dict(getattr(mi, name))
+        for name in _PROBE_SETS:
+            saved[name] = set(getattr(mi, name))
+        for name in _PROBE_SCALARS:
+            saved[name] = getattr(mi, name)
+        saved["lists"] = [list(e) for e in mi.lists]
+        self.saved = saved
+
+    def work(self, mi: "MetaInterp") -> Tuple[int, int]:
+        """Operations (not bookkeeping) and interpreted instructions recorded since it began."""
+        work = steps = 0
+        for op in mi.ops[self.nops:]:
+            name = op.name
+            if name == "debug_merge_point":
+                steps += 1
+            elif name != "guard_no_exception":
+                work += 1
+        return work, steps
+
+    def restore(self, mi: "MetaInterp") -> None:
+        del mi.ops[self.nops:]
+        del mi.framestack[self.depth:]
+        for f, boxes in zip(mi.framestack, self.frame_boxes):
+            f.boxes[:] = boxes
+        for name, value in self.saved.items():
+            setattr(mi, name, value)
 
 
 _CONST_GLOBAL_TYPES = (types.FunctionType, types.BuiltinFunctionType, type, types.ModuleType,
@@ -200,6 +259,10 @@ class MetaInterp:
         self.back_edge_taken = False
         self.inlined_portals = 0
         self.assembler_calls: set = set()  # green keys entered through call_assembler
+        self.probing: Optional[MIFrame] = None  # the frame of the call being probed, if any
+        # seconds in the calls the trace made for real (residual calls, call_assembler): the
+        # program running, not the tracer (tracing_s leaves them out)
+        self.native_s = 0.0
         self.dispatch = {name[3:]: getattr(self, name) for name in dir(self) if name.startswith("op_")}
 
     # -- setup -------------------------------------------------------------------------
@@ -326,14 +389,19 @@ class MetaInterp:
                 pass
             else:
                 return value, Const(value)
+        t0 = _clock() if spec.flags & 16 or name == "call_pure" else 0.0
         try:
             value = fn(*values)
         except BaseException as e:  # noqa: B036 - interpreted code may raise anything
+            if t0:
+                self.native_s += _clock() - t0
             op = self.record(name, boxes, descr)
             excbox = self.guard("guard_exception", [], type(e), mode="done",
                                 result=op if op.has_result() else None, exc=EXC)
             self.known_class[excbox] = type(e)
             raise TracedException(e, excbox)
+        if t0:
+            self.native_s += _clock() - t0
         if spec.pure and not (spec.flags & 32) and all(isinstance(b, Const) for b in boxes):
             return value, Const(value)
         op = self.record(name, boxes, descr)
@@ -561,6 +629,10 @@ class MetaInterp:
 
     def pop_frame(self) -> MIFrame:
         frame = self.framestack.pop()
+        if frame.probe is not None:
+            # the probed call raised: its operations (a short path) stay, it is measured again
+            frame.probe = None
+            self.probing = None
         n = len(self.ops) - frame.start_ops
         key = frame.jitcode
         if n > self.inline_sizes.get(key, 0):
@@ -1250,6 +1322,55 @@ class MetaInterp:
         self.inlined_portals += 1
         return self.push_call(frame, rt.portal_func, args, boxes, kwnames, jitcode=rt.portal_jitcode)
 
+    def start_probe(self, frame: MIFrame, rt: Any, greens: Tuple[Any, ...]) -> None:
+        """A call reached the first merge point of a portal entry nothing is known of: trace
+        into it, to learn at once whether it is tiny, instead of calling it and retracing this
+        trace when the callee's own trace later turns out too short (``too_short``, which
+        invalidates its callers).  It is tiny if it returns within MIN_FUNCTION_OPS operations
+        and MIN_FUNCTION_STEPS interpreted instructions: then it stays inlined and the entry
+        joins ``tiny_entries``.  Otherwise (``end_probe``) everything recorded since this
+        point is dropped and the call becomes the ``call_assembler`` it would have been."""
+        jc = frame.jitcode
+        reds = [frame.values[r] for r in jc.red_regs]
+        rboxes = [frame.boxes[r] for r in jc.red_regs]
+        frame.probe = Probe(self, rt, greens, reds, rboxes)
+        frame.assembler = False
+        frame.entry = greens
+        self.probing = frame
+        self.record("debug_merge_point", [], rt.location(greens))
+
+    def end_probe(self, frame: MIFrame, at: Any = None, returned: Optional[Tuple[Any]] = None) -> bool:
+        """The probed call returns (``returned``: its value) or reached merge point ``at``.
+        Returns False if it returned tiny (its operations stay); else the trace is as it was
+        when the probe began plus one ``call_assembler`` of the call, whose rest runs for real
+        (from ``at``, by the portal's second entry), and True."""
+        probe = frame.probe
+        assert probe is not None and self.probing is frame
+        frame.probe = None
+        self.probing = None
+        rt = probe.rt
+        if returned is not None:
+            work, steps = probe.work(self)
+            if work < MIN_FUNCTION_OPS and steps < MIN_FUNCTION_STEPS:
+                self.inlined_portals += 1
+                rt.mark_tiny(probe.greens)
+                return False
+        rt.sized_entries.add(probe.greens)
+        if returned is not None:
+            rest: Any = lambda greens, reds: returned[0]  # noqa: E731
+        else:
+            state = tuple(at) + tuple(frame.values[r] for r in frame.jitcode.red_regs)
+            rest = lambda greens, reds: rt.resume_entry(*state)  # noqa: E731
+        probe.restore(self)
+        parent = self.framestack[-1]
+        self.assembler_calls.add(probe.greens)
+        value, box = self.execute("call_assembler",
+                                  [Const(rt.call_assembler), Const(probe.greens), self._tuple_box(probe.rboxes)],
+                                  (probe.greens, tuple(probe.reds)), rest)
+        self.store_result(parent, value, box)
+        parent.pc += 1
+        return True
+
     def enter_portal_prologue(self, frame: MIFrame, driver: Any, args: List[Any], boxes: List[Value],
                               kwnames: Tuple[str, ...]) -> bool:
         """Trace a portal call's prologue up to its first merge point, where it becomes a
@@ -1410,6 +1531,9 @@ class MetaInterp:
     # -- control -----------------------------------------------------------------------
     def op_return(self, frame: MIFrame, ins: tuple) -> None:
         value, box = frame.values[ins[1]], frame.boxes[ins[1]]
+        if frame.probe is not None:
+            if self.end_probe(frame, returned=(value,)):
+                return  # not tiny: the call is one call_assembler, its result stored
         self.pop_frame()
         if frame.override is not None:
             value, box = frame.override
@@ -1487,6 +1611,9 @@ class MetaInterp:
             rt = jc.portal_runtime
             greens = self.promote_greens(frame)
             depth = sum(1 for f in self.framestack if getattr(f.jitcode, "portal_runtime", None) is not None)
+            if frame.probe is not None:
+                self.end_probe(frame, at=greens)  # the probed call loops: it is not tiny
+                return
             if (frame.assembler and greens in rt.tiny_entries and depth <= 3
                     and self.home_key not in self.ws.no_portal_inlining):
                 # a portal whose whole run is a handful of operations (an accessor, `not`):
@@ -1494,6 +1621,12 @@ class MetaInterp:
                 frame.assembler = False
                 self.inlined_portals += 1
                 self.record("debug_merge_point", [], rt.location(greens))
+                frame.pc += 1
+                return
+            if (frame.assembler and self.probing is None and depth <= 3
+                    and self.home_key not in self.ws.no_portal_inlining
+                    and greens != self.home_key and rt.entry_unknown(greens)):
+                self.start_probe(frame, rt, greens)
                 frame.pc += 1
                 return
             # the callee reached its merge point: from here on it runs for real (compiled code
@@ -1517,6 +1650,11 @@ class MetaInterp:
             # an inlined portal call: its instructions become part of this trace
             rt = jc.portal_runtime
             greens = self.promote_greens(frame)
+            if frame.probe is not None:
+                work, steps = frame.probe.work(self)
+                if work >= MIN_FUNCTION_OPS or steps + 1 >= MIN_FUNCTION_STEPS:
+                    self.end_probe(frame, at=greens)  # not tiny
+                    return
             if frame.entry is None:
                 frame.entry = greens
                 if greens == self.home_key or any(f.entry == greens for f in self.framestack[:-1]):

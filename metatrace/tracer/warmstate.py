@@ -29,14 +29,11 @@ from ..optimizer.loop import entry_snapshot_for, optimize_loop
 from ..counters import Stats
 from . import blackhole
 from .blackhole import BHFrame, Outcome
-from .metainterp import AbortTrace, MetaInterp, StopNow, TraceDone
+from .metainterp import MIN_FUNCTION_OPS, MIN_FUNCTION_STEPS, AbortTrace, MetaInterp, StopNow, TraceDone
 from .quasiimmut import InvalidationToken
 
 _ids = itertools.count(1)
 MAX_ABORTS = 6  # aborted traces from one green key before it is blacklisted for good
-MIN_FUNCTION_OPS = 24  # a trace ending in the portal's return must do at least this much work
-# (entering compiled code costs about as much as running ~20 trace operations in tier 1)
-MIN_FUNCTION_STEPS = 6  # ... or replace at least this many interpreted instructions
 INVALIDATION_BACKOFF = 10  # a key whose code is invalidated waits up to threshold << this to retrace
 COUNTERS_KEPT = 20000  # counted keys without code beyond which the coldest are forgotten
 SEPARATE_BRIDGE_RUNS = 1000  # runs of a separately compiled bridge before its tree nests it
@@ -344,6 +341,9 @@ class WarmState:
         # portal entries whose function trace was too short to compile: a call to one is
         # traced into (inlined) rather than made through call_assembler
         self.tiny_entries: set = set()
+        # portal entries a trace measured by tracing into a call until it proved not tiny
+        # (MetaInterp.start_probe): calls to them are call_assembler without measuring again
+        self.sized_entries: set = set()
         self.immutable_arrays: Dict[int, Any] = {}  # see MetaInterp.immutable_arrays
         self.left_loop: Dict[Any, int] = {}  # start key -> root traces aborted as left_loop
         self.invalidated_keys: Dict[Any, int] = {}  # key -> how often its tree was invalidated
@@ -366,6 +366,26 @@ class WarmState:
     def has_compiled(self, key: Any) -> bool:
         t = self.trees.get(key)
         return t is not None and not t.invalid
+
+    def mark_tiny(self, key: Any) -> None:
+        """A portal entry whose whole run is a handful of operations (an accessor, ``not``):
+        never traced on its own; calls to it are traced into (``tiny_entries``), and trees
+        that call it through call_assembler are retraced."""
+        self.aborts[key] = MAX_ABORTS
+        self.tiny_entries.add(key)
+        for tree in list(self.trees.values()):
+            if key in tree.calls and not tree.invalid:
+                # retrace it: calls to this function are better inlined
+                tree.on_invalidated("a function it calls is small enough to inline")
+                events.tree_invalidated(tree, "a function it calls is small enough to inline")
+        self.counters[key] = 1 << 62
+        self.entry_counters[key] = 1 << 62
+
+    def entry_unknown(self, key: Any) -> bool:
+        """Nothing is known yet of how long a run of the portal from ``key`` is: it has no
+        tree, was never traced (or given up) and no earlier trace measured it."""
+        return (key not in self.trees and key not in self.aborts and key not in self.sized_entries
+                and key not in self.tiny_entries)
 
     def note_residual(self, func: Any, reason: Any) -> None:
         key = getattr(func, "__code__", func)
@@ -616,8 +636,13 @@ class WarmState:
         return self.guard_failed(tree, exit, res)
 
     def blackhole_from(self, gd: GuardDescr, values: List[Any]) -> Outcome:
+        """Finish the guard's interpreter iteration in the blackhole interpreter.  Its time
+        (``blackhole_s``) excludes the calls it makes (see blackhole.run): those run the
+        program (and may blackhole again, counted there)."""
         self.stats.bump("blackholes")
-        with self.stats.timer("blackhole_s"):
+        t0 = time.perf_counter()
+        resumed = [0.0]
+        try:
             snap = gd.snapshot
             mapping = {id(v): val for v, val in zip(gd.failargs, values)}
 
@@ -636,7 +661,9 @@ class WarmState:
                                       get(fs.override) if has_ov else None, has_ov))
             result = get(snap.result) if snap.result is not None else None
             exc = get(snap.exc) if snap.exc is not None else None
-            return blackhole.run(frames, snap.mode, result, exc)
+            return blackhole.run(frames, snap.mode, result, exc, resumed)
+        finally:
+            self.stats.counters["blackhole_s"] += time.perf_counter() - t0 - resumed[0]
 
     # -- tracing ------------------------------------------------------------------------
     def trace_loop(self, key: Tuple[Any, ...], reds: Tuple[Any, ...], from_back_edge: bool = False) -> Outcome:
@@ -663,7 +690,7 @@ class WarmState:
                 mi.run(mode, result, exc)
             finally:
                 _tracing.pop()
-                self.stats.counters["tracing_s"] += time.perf_counter() - t0
+                self.stats.counters["tracing_s"] += time.perf_counter() - t0 - mi.native_s
         except TraceDone as done:
             try:
                 return self.compile_trace(mi, done, key, bridge_of)
@@ -710,8 +737,12 @@ class WarmState:
             # instruction, which must not run again; resume from the guard as if untraced
             return self.blackhole_from(*mi.resume_from)
         self.stats.bump("blackholes")
-        with self.stats.timer("blackhole_s"):
-            return blackhole.run(mi.blackhole_frames())
+        t0 = time.perf_counter()
+        resumed = [0.0]
+        try:
+            return blackhole.run(mi.blackhole_frames(), resumed=resumed)
+        finally:
+            self.stats.counters["blackhole_s"] += time.perf_counter() - t0 - resumed[0]
 
     def abort(self, mi: MetaInterp, key: Any, bridge_of: Any, reason: str, detail: str) -> None:
         self.stats.abort(reason)
@@ -763,15 +794,7 @@ class WarmState:
                 self.abort(mi, key, None, "too_short",
                            "the portal returned after %d operations in %d interpreted "
                            "instruction(s); not worth entering compiled code for" % (work, steps))
-                self.aborts[key] = MAX_ABORTS
-                self.tiny_entries.add(key)
-                for tree in list(self.trees.values()):
-                    if key in tree.calls and not tree.invalid:
-                        # retrace it: calls to this function are better inlined
-                        tree.on_invalidated("a function it calls is small enough to inline")
-                        events.tree_invalidated(tree, "a function it calls is small enough to inline")
-                self.counters[key] = 1 << 62
-                self.entry_counters[key] = 1 << 62
+                self.mark_tiny(key)
                 return outcome
         if done.end == "finish":
             mi.record("finish", done.args)

@@ -4,6 +4,7 @@ the same answer as without the JIT *and* for the ops left in the loop proper."""
 
 import pytest
 
+from metatrace.ir.model import Const
 from metatrace.testing import check_loop_resops, compiled_traces, loop_body_counts, reset
 
 from . import interps
@@ -158,3 +159,34 @@ def test_tiny_function_calls_are_inlined_after_their_entry_proved_tiny():
     assert tiny.jitdriver.stats()["aborts_by_reason"].get("too_short", 0) >= 1
     last = compiled_traces(tiny, "loop")[-1]
     assert not any(op.name in ("call_assembler", "call_portal") for op in last.ops)
+
+
+def test_calls_of_unknown_functions_are_measured_by_tracing_into_them():
+    """A loop calling functions that were never traced (their function_threshold is far off):
+    the loop's trace traces into each call from its first merge point.  The tiny one returns
+    within the budget and stays inlined; the long one is rolled back to a single
+    call_assembler, its rest run for real.  Nothing is invalidated and retraced later."""
+    # straight code: every merge point of a callee is passed once a call, so the caller's loop
+    # header is the first key to get hot
+    long_straight = (("add", 3),) * 9 + (("ret", 0),)
+    code = (("call", interps.INNER_TINY), ("call", long_straight), ("add", 1), ("dec", 0),
+            ("jnz", 0), ("ret", 0))
+    drv = tiny.jitdriver
+    drv.set_param("function_threshold", 10 ** 6)
+    drv.set_param("threshold", 5)
+    for n in (300, 41, 300):
+        assert interps.run_jit(code, n) == interps.run_plain(code, n)
+    stats = drv.stats()
+    assert stats["invalidations"] == 0, stats
+    ws = tiny.jitdriver.runtime
+    # (never traced from its entry: function_threshold is out of reach)
+    assert (0, interps.INNER_TINY) in ws.tiny_entries
+    assert (0, long_straight) in ws.sized_entries
+    loops = [t for t in compiled_traces(tiny, "loop") if t.key == (0, code)]
+    assert loops, [t.key for t in compiled_traces(tiny)]
+    calls = [op for t in loops for op in t.ops if op.name == "call_assembler"]
+    assert [op.args[1].value for op in calls] == [(0, long_straight)] * len(loops)
+    # the tiny callee's `add 5` is in the loop, inlined
+    adds = [op for t in loops for op in t.ops if op.name == "int_add" and
+            any(isinstance(a, Const) and a.value == 5 for a in op.args)]
+    assert adds
