@@ -10,10 +10,19 @@ on the object itself" is a pure function of (map, name, global lookup version). 
 a quasi-immutable field: it is bumped whenever an object that serves as somebody's proto changes
 shape (slot added or removed, protos changed), which is rare once a program has set up its
 prototypes, and the JIT drops code that depended on it.
+
+The *values* of a proto's slots (its methods, mostly) are folded the same way: a second
+quasi-immutable version, ``VALUES_VERSION``, is bumped whenever a slot of a proto is written,
+so what a slot found through the protos holds is a pure function of (holder, index, values
+version) and a trace sees the method itself as a constant.  A proto whose slots are written
+often (a counter kept in a prototype) would invalidate that code again and again: after
+``PROTO_WRITES_FOLDED`` writes its slots are read plainly instead, and writing them no longer
+bumps the version.
 """
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, Dict, List, Optional, Tuple
 
 import metatrace
@@ -37,7 +46,42 @@ class LookupVersion:
 
 
 LOOKUP_VERSION = LookupVersion()
+VALUES_VERSION = LookupVersion()  # slot writes of protos (see the module docstring)
+PROTO_WRITES_FOLDED = 8
+# proto -> how often its existing slots were written (only protos written at all are here)
+_PROTO_WRITES: "weakref.WeakKeyDictionary[Any, int]" = weakref.WeakKeyDictionary()
 
+
+class _Volatile:
+    """``proto_value``'s answer for a slot to be read plainly."""
+
+    __slots__ = ()
+
+
+VOLATILE = _Volatile()
+
+
+@elidable
+def proto_value(holder: Any, idx: int, version: Any) -> Any:
+    """Slot ``idx`` of ``holder`` (found through somebody's protos) as of ``version``, or
+    VOLATILE if it must be read plainly: ``holder`` is not a proto (its writes do not bump the
+    version) or its slots are written often."""
+    m = holder.map
+    if not m.is_proto_map or m.volatile:
+        return VOLATILE
+    return holder.slots[idx]
+
+
+@metatrace.dont_look_inside
+def note_proto_write(obj: Any) -> None:
+    """An existing slot of proto ``obj`` (not volatile) is about to be written: code that
+    folded its values is dropped; at the PROTO_WRITES_FOLDED-th such write the proto moves to a
+    volatile map (its slots are read plainly, writing them drops nothing any more)."""
+    n = _PROTO_WRITES.get(obj, 0) + 1
+    _PROTO_WRITES[obj] = n
+    VALUES_VERSION.bump()
+    if n >= PROTO_WRITES_FOLDED:
+        set_map(obj, obj.map.as_volatile())
 
 class Map:
     """Hidden class: slot layout + protos.  Never mutated after creation (caches aside).
@@ -45,10 +89,11 @@ class Map:
     from a slot, it runs its ``activate`` slot (C Io keeps that flag per object and copies it to
     clones; here objects so marked have maps of their own)."""
 
-    _immutable_fields_ = ("indexes", "names[*]", "protos[*]", "is_proto_map", "activatable")
+    _immutable_fields_ = ("indexes", "names[*]", "protos[*]", "is_proto_map", "activatable",
+                          "volatile")
 
     def __init__(self, names: Tuple[str, ...], protos: Tuple[Any, ...], is_proto_map: bool,
-                 activatable: bool = False) -> None:
+                 activatable: bool = False, volatile: bool = False) -> None:
         self.names = names
         self.indexes: Dict[str, int] = {}
         for i, nm in enumerate(names):
@@ -56,6 +101,9 @@ class Map:
         self.protos = protos
         self.is_proto_map = is_proto_map
         self.activatable = activatable
+        # a proto whose slots are written often: read plainly, writes bump nothing (see
+        # VALUES_VERSION in the module docstring)
+        self.volatile = volatile
         self.transitions: Dict[str, "Map"] = {}
         self.proto_cache: Dict[str, Tuple[Any, Any, int]] = {}
         self.other: Dict[Any, "Map"] = {}
@@ -68,22 +116,26 @@ class Map:
     def with_added(self, name: str) -> "Map":
         m = self.transitions.get(name)
         if m is None:
-            m = Map(self.names + (name,), self.protos, self.is_proto_map, self.activatable)
+            m = Map(self.names + (name,), self.protos, self.is_proto_map, self.activatable,
+                    self.volatile)
             self.transitions[name] = m
         return m
 
     def with_removed(self, name: str) -> "Map":
         names = tuple(n for n in self.names if n != name)
-        return _map_for(names, self.protos, self.is_proto_map, self.activatable)
+        return _map_for(names, self.protos, self.is_proto_map, self.activatable, self.volatile)
 
     def with_protos(self, protos: Tuple[Any, ...]) -> "Map":
-        return _map_for(self.names, protos, self.is_proto_map, self.activatable)
+        return _map_for(self.names, protos, self.is_proto_map, self.activatable, self.volatile)
 
     def as_proto_map(self) -> "Map":
-        return _map_for(self.names, self.protos, True, self.activatable)
+        return _map_for(self.names, self.protos, True, self.activatable, self.volatile)
 
     def with_activatable(self, activatable: bool) -> "Map":
-        return _map_for(self.names, self.protos, self.is_proto_map, activatable)
+        return _map_for(self.names, self.protos, self.is_proto_map, activatable, self.volatile)
+
+    def as_volatile(self) -> "Map":
+        return _map_for(self.names, self.protos, self.is_proto_map, self.activatable, True)
 
     @elidable
     def proto_lookup(self, name: str, version: Any) -> Tuple[Any, int]:
@@ -100,13 +152,13 @@ _MAPS: Dict[Tuple[Any, ...], Map] = {}
 
 
 def _map_for(names: Tuple[str, ...], protos: Tuple[Any, ...], is_proto_map: bool,
-             activatable: bool = False) -> Map:
+             activatable: bool = False, volatile: bool = False) -> Map:
     """Canonical map for a layout; empty layouts are looked up in a table, others walk
     transitions from the root so that equal layouts share a map."""
-    key = (protos, is_proto_map, activatable)
+    key = (protos, is_proto_map, activatable, volatile)
     root = _MAPS.get(key)
     if root is None:
-        root = Map((), protos, is_proto_map, activatable)
+        root = Map((), protos, is_proto_map, activatable, volatile)
         _MAPS[key] = root
     m = root
     for nm in names:
@@ -197,7 +249,10 @@ def lookup(obj: IoObject, name: str) -> Any:
         holder, idx = m.proto_lookup(name, promote(LOOKUP_VERSION.tag))
         if holder is None:
             return None
-        return holder.slots[idx]
+        value = proto_value(holder, idx, promote(VALUES_VERSION.tag))
+        if value is VOLATILE:
+            return holder.slots[idx]
+        return value
 
 
 def lookup_holder(obj: IoObject, name: str) -> Any:
@@ -231,6 +286,8 @@ def set_slot(obj: IoObject, name: str, value: Any) -> None:
     m = promote(obj.map)
     idx = m.index_of(name)
     if idx >= 0:
+        if m.is_proto_map and not m.volatile:
+            note_proto_write(obj)
         obj.slots[idx] = value
         return
     set_map(obj, m.with_added(name))

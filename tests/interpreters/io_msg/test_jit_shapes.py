@@ -80,3 +80,60 @@ def test_assignment_in_a_method_looks_up_no_table_at_run_time(tmp_path) -> None:
     assert any(op["op"] == "float_add" for op in ops)
     gets = [op["text"] for op in ops if op["op"] == "call" and "$get" in op["text"]]
     assert not gets, gets
+
+
+def proto_slot_reads(ops: List[Dict[str, Any]]) -> List[str]:
+    """Reads of the slot list of a constant object (a proto found through the protos)."""
+    return [op["text"] for op in ops
+            if op["op"] == "getfield" and "descr=slots" in op["text"] and "getfield($" in op["text"]]
+
+
+def test_methods_found_through_protos_are_constants(tmp_path) -> None:
+    # `p moveBy(1, 2)` finds moveBy in Point, p's proto: the slot's value is folded (the proto
+    # values version is quasi-immutable), so the loop reads no slot list of a proto
+    log = run_logged(tmp_path, SLOTS)
+    ops = loop_ops(log, "for(i)")
+    assert ops, [t["location"] for t in log["traces"]]
+    assert any(op["op"] == "call_assembler" for op in ops)  # the method is still called
+    assert not proto_slot_reads(ops), proto_slot_reads(ops)
+
+
+REDEFINE = """\
+Point := Object clone do(
+    x := 0
+    step := method(x = x + 1)
+)
+p := Point clone
+for(i, 1, 3000,
+    p step
+    if(i == 1500, Point step := method(x = x + 10)))
+p x println
+"""
+
+
+def test_redefining_a_proto_method_in_a_hot_loop(tmp_path) -> None:
+    # the loop compiled with `step` folded runs the new method from the next iteration on
+    # (same answer as the interpreter: 1500 + 15000), and the folded code was dropped
+    log = run_logged(tmp_path, REDEFINE)
+    assert any("for(i)" in t["location"] for t in log["traces"] if t["kind"] == "loop")
+    assert log["invalidations"], "no compiled code depended on the proto's slot values"
+
+
+COUNTER = """\
+Counter := Object clone do(
+    n := 0
+    bump := method(Counter n = Counter n + 1)
+)
+c := Counter clone
+for(i, 1, 3000, c bump)
+Counter n println
+"""
+
+
+def test_a_proto_written_in_a_loop_stops_invalidating(tmp_path) -> None:
+    # Counter is a proto (c is its clone) whose slot is written every iteration: after a few
+    # writes it is read plainly and writing it drops no code, so the loop keeps its trace
+    # (without that, every write dropped the loop's code and it ended up never compiled)
+    log = run_logged(tmp_path, COUNTER)
+    assert len(log["invalidations"]) <= 4, len(log["invalidations"])
+    assert log["stats"]["loop_entries"] >= 1000, log["stats"]
