@@ -584,6 +584,10 @@ class PyGen:
     def fail(self, guard: Op, indent: int, special: Dict[int, str]) -> None:
         descr = guard.descr_obj if hasattr(guard, "descr_obj") else None
         gd = self.tree.guard_descrs.get(id(guard))
+        inline_bridge = gd is not None and gd.bridge is not None and gd.bridge_code is None
+        if guard.sunk and gd is not None and not inline_bridge:
+            self.pending_exit(guard, gd, indent, special)
+            return
         failargs = gd.failargs if gd is not None else []
         exprs = []
         for v in failargs:
@@ -593,10 +597,6 @@ class PyGen:
                 exprs.append("None")
             else:
                 exprs.append(self.value(v))
-        inline_bridge = gd is not None and gd.bridge is not None and gd.bridge_code is None
-        if guard.sunk and gd is not None and not inline_bridge:
-            self.pending_exit(guard, gd, indent, special)
-            return
         for d in guard.sunk:
             t = self.name(d.target)
             if d.kind == "append":
