@@ -30,6 +30,13 @@ RECIPES = {
                             "--jit-param", "trace_eagerness=5"],
     # nothing compiles: every trace is too long
     "aborts": STACKLANG + ["loops", "--jit-param", "trace_limit=30"],
+    # bridges that end by raising out of the portal (finish_raise)
+    "raising": [sys.executable, "-c",
+                "import sys, metatrace; from tests.tracer import test_raise_out as t\n"
+                "d = t.search.jitdriver\n"
+                "d.set_param('threshold', 3); d.set_param('trace_eagerness', 3)\n"
+                "with metatrace.log_to(sys.argv[1]):\n"
+                "    t.find_all(t.search, list(range(0, 300, 3)), [(k * 7) % 320 for k in range(60)])"],
     # compiled loops thrown away by writes to a quasi-immutable field
     "invalidations": [sys.executable, "-c",
                       "import sys, metatrace; from tests.viewer import qi_interp\n"

@@ -293,3 +293,17 @@ def test_log_text_is_escaped(docs, tmp_path):
         assert "<script>alert" not in text
         assert "&lt;script&gt;alert" in text
     ET.parse(str(tmp_path / "nasty.svg"))  # still well-formed XML
+
+
+def test_a_trace_ending_in_raise(logs, tmp_path):
+    # a bridge whose last op is finish_raise: the text, the page and the graph say it raises
+    from metatrace.viewer.html import page
+    from metatrace.viewer.text import log_text
+
+    log = Log(load_log(logs["raising"]))
+    raising = [t for t in log.traces if t.end == "raise"]
+    assert raising and all(t.ops[-1]["op"] == "finish_raise" for t in raising)
+    assert "-> raise (an exception leaves the portal)" in log_text(log)
+    assert "ends: raise (an exception leaves the portal)" in page(log, None)
+    dot = build_graph(log).source
+    assert 'label=raise' in dot.replace('"', ""), dot[:2000]
