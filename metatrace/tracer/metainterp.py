@@ -263,6 +263,7 @@ class MetaInterp:
         # seconds in the calls the trace made for real (residual calls, call_assembler): the
         # program running, not the tracer (tracing_s leaves them out)
         self.native_s = 0.0
+        self.tracing_s = 0.0  # the tracer's own time, once it has stopped (set by the warm state)
         self.dispatch = {name[3:]: getattr(self, name) for name in dir(self) if name.startswith("op_")}
 
     # -- setup -------------------------------------------------------------------------

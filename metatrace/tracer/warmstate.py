@@ -690,7 +690,8 @@ class WarmState:
                 mi.run(mode, result, exc)
             finally:
                 _tracing.pop()
-                self.stats.counters["tracing_s"] += time.perf_counter() - t0 - mi.native_s
+                mi.tracing_s = time.perf_counter() - t0 - mi.native_s
+                self.stats.counters["tracing_s"] += mi.tracing_s
         except TraceDone as done:
             try:
                 return self.compile_trace(mi, done, key, bridge_of)
@@ -833,6 +834,7 @@ class WarmState:
             elif bridge_of is None and done.target_key == key:
                 ct.target_trace = ct.id
         ct.times["tracing_ops"] = len(mi.ops)
+        ct.times["tracing_s"] = mi.tracing_s
         ct.times["optimizing_s"] = t_opt
         t0 = time.perf_counter()
         try:

@@ -50,3 +50,21 @@ def test_program_time_is_not_jit_time():
     assert st["blackhole_s"] < PAUSE, st["blackhole_s"]
     assert st["tracing_s"] < PAUSE, st["tracing_s"]
     assert time.perf_counter() - t0 >= 20 * PAUSE  # the sleeps did happen
+
+
+def test_each_trace_in_the_log_has_its_tracing_time(tmp_path):
+    import json
+
+    drv = run.jitdriver
+    reset(run)
+    drv.set_param("threshold", 3)
+    drv.set_param("trace_eagerness", 2)
+    drv.set_param("backend", "python")
+    path = str(tmp_path / "log.json")
+    with metatrace.log_to(path):
+        assert run(120) == run.__wrapped__(120)
+    with open(path) as f:
+        log = json.load(f)
+    times = [t["times"]["tracing_s"] for t in log["traces"] if t["driver"] == "accounting_test"]
+    assert times and all(0 <= s < PAUSE for s in times), times  # the sleeps are not in it
+    assert max(times) <= drv.stats()["tracing_s"] + 1e-6
