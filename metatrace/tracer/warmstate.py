@@ -231,6 +231,22 @@ def _descr_json(op: Op) -> Any:
     return safe_repr(d, 80)
 
 
+_STACK_RAN_OUT = ("the Python stack ran out while tracing or compiling (RecursionError): the "
+                  "program is about to hit the recursion limit")
+
+
+# HANDING_BACK: an exception of the program that compiled code or the blackhole interpreter
+# hands back to the interpreter is raised without its traceback so far, and the raising frame
+# drops its own reference first (``finally: exc = None``).  That traceback runs through the
+# JIT's frames and compiled trees, some of which still reference the exception (an exit's
+# values, a local), and such a frame on the raising path makes a reference cycle: every
+# exception raised through compiled code was garbage only the cyclic GC could free, with all
+# the frames it passed (SOM Havlak, 3 iterations: 113k unreachable objects, 0.55 s of
+# collections; now 73 objects and 0.14 s).  The traceback starts afresh where it is handed
+# back.  (Inline, not a helper: one more Python call could hit the recursion limit, and then
+# the program would get a RecursionError instead of its own exception.)
+
+
 class Tree:
     """A root trace starting at a green key, with bridges; compiled as one Python function."""
 
@@ -470,7 +486,13 @@ class WarmState:
             return outcome.values
         if outcome.kind == "return":
             return Done(outcome.value)
-        raise outcome.value
+        exc = outcome.value
+        outcome = None
+        exc.__traceback__ = None  # see HANDING_BACK
+        try:
+            raise exc
+        finally:
+            exc = None
 
     def run_compiled(self, key: Tuple[Any, ...], reds: Tuple[Any, ...]) -> Any:
         """Run compiled trees from ``key`` until the interpreter must take over; returns the
@@ -495,7 +517,13 @@ class WarmState:
             if kind == "finish":
                 return Done(result[1])
             if kind == "raise":
-                raise result[1]
+                exc = result[1]
+                result = None
+                exc.__traceback__ = None  # see HANDING_BACK
+                try:
+                    raise exc
+                finally:
+                    exc = None
             if kind == "jump":
                 key = exit.target_key
                 reds = result[1:]
@@ -510,7 +538,13 @@ class WarmState:
                 continue
             if outcome.kind == "return":
                 return Done(outcome.value)
-            raise outcome.value
+            exc = outcome.value
+            outcome = result = None
+            exc.__traceback__ = None  # see HANDING_BACK
+            try:
+                raise exc
+            finally:
+                exc = None
 
     def jump_to_interpreter(self, key: Tuple[Any, ...], reds: Tuple[Any, ...]) -> Any:
         """Compiled code jumped to a loop header that has no code (a bridge ends at the first
@@ -533,16 +567,29 @@ class WarmState:
         if exit.kind == "jump":
             out = self.run_compiled(exit.target_key, result[1:])
         elif exit.kind == "raise":
-            raise result[1]
+            exc = result[1]
+            result = None
+            exc.__traceback__ = None  # see HANDING_BACK
+            try:
+                raise exc
+            finally:
+                exc = None
         else:
             outcome = self.guard_failed(tree, exit, result)
+            result = None
             if outcome.kind == "continue":
                 ng = self.ngreens
                 out = self.run_compiled(outcome.values[:ng], outcome.values[ng:])
             elif outcome.kind == "return":
                 return outcome.value
             else:
-                raise outcome.value
+                exc = outcome.value
+                outcome = None
+                exc.__traceback__ = None  # see HANDING_BACK
+                try:
+                    raise exc
+                finally:
+                    exc = None
         if out.__class__ is Done:
             return out.value
         return self.resume_entry(*out)
@@ -695,6 +742,9 @@ class WarmState:
         except TraceDone as done:
             try:
                 return self.compile_trace(mi, done, key, bridge_of)
+            except RecursionError:  # no room left on the stack to compile: not a bug
+                self.abort(mi, key, bridge_of, "escaped", _STACK_RAN_OUT)
+                return self.outcome_of(mi, done)
             except Exception as e:  # a bug in the optimizer or backend: the program goes on
                 self.stats.bump("compile_failures")
                 self.internal_error(mi, key, bridge_of, "optimizer or backend", e)
@@ -712,6 +762,9 @@ class WarmState:
                     big = mi.biggest_inlined()
                     if big is not None:
                         self.dont_inline.add(big)
+            return self.blackhole_after_abort(mi)
+        except RecursionError:  # the tracer's own calls ran out of stack: not a bug
+            self.abort(mi, key, bridge_of, "escaped", _STACK_RAN_OUT)
             return self.blackhole_after_abort(mi)
         except Exception as e:  # a bug in the tracer: keep the program right if we can
             self.internal_error(mi, key, bridge_of, "tracer", e)

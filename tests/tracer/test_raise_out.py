@@ -131,3 +131,33 @@ def test_callees_that_raise_out_of_compiled_code():
     before = drv.stats()["blackholes"]
     assert totals(interp, sizes) == want
     assert drv.stats()["blackholes"] == before, drv.stats()
+
+
+def test_exceptions_raised_through_compiled_code_leave_no_cycles():
+    # compiled code hands the exception back without its traceback through the JIT's frames:
+    # before, each one was a reference cycle of frames (exception -> traceback -> a frame
+    # whose local holds the exception) that only the cyclic GC could free
+    import gc
+
+    drv = search.jitdriver
+    reset(search)
+    drv.set_param("threshold", 3)
+    drv.set_param("trace_eagerness", 3)
+    drv.set_param("backend", "python")
+    items = list(range(0, 300, 3))
+    targets = [(k * 7) % 320 for k in range(60)]
+    find_all(search, items, targets)  # warm: the raising bridge is compiled
+    assert any(t.ops[-1].name == "finish_raise" for t in compiled_traces(search, "bridge"))
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(5):
+            for t in targets:
+                try:
+                    search(1, items, t)
+                except Found:
+                    pass
+        garbage = gc.collect()
+    finally:
+        gc.enable()
+    assert garbage < 20, garbage  # 5 x 60 raises
