@@ -236,15 +236,44 @@ _STACK_RAN_OUT = ("the Python stack ran out while tracing or compiling (Recursio
 
 
 # HANDING_BACK: an exception of the program that compiled code or the blackhole interpreter
-# hands back to the interpreter is raised without its traceback so far, and the raising frame
-# drops its own reference first (``finally: exc = None``).  That traceback runs through the
-# JIT's frames and compiled trees, some of which still reference the exception (an exit's
-# values, a local), and such a frame on the raising path makes a reference cycle: every
-# exception raised through compiled code was garbage only the cyclic GC could free, with all
-# the frames it passed (SOM Havlak, 3 iterations: 113k unreachable objects, 0.55 s of
-# collections; now 73 objects and 0.14 s).  The traceback starts afresh where it is handed
-# back.  (Inline, not a helper: one more Python call could hit the recursion limit, and then
-# the program would get a RecursionError instead of its own exception.)
+# hands back to the interpreter is raised after the frames of its traceback that are the JIT's
+# own (compiled trees and bridges, metatrace's modules) have had their locals cleared, and the
+# raising frame drops its own reference first (``finally: exc = None``).  Some of those frames
+# still referenced the exception (an exit's values, a local), and such a frame on the raising
+# path made a reference cycle: every exception raised through compiled code was garbage only
+# the cyclic GC could free, with all the frames it passed (SOM Havlak, 3 iterations: 113k
+# unreachable objects, 0.55 s of collections; now 73 objects and 0.14-0.26 s).  The traceback
+# itself is kept: it still shows where the exception was raised.
+
+
+_OWN_FILES = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+CLEARED_FRAMES = 64  # newest traceback entries looked at (older ones were, at an earlier hand-back)
+
+
+def _clear_own_frames(exc: BaseException) -> None:
+    """Clear the locals of the JIT's finished frames among the newest CLEARED_FRAMES entries of
+    ``exc``'s traceback (HANDING_BACK).  A re-raise puts its frame in front of the traceback, so
+    an exception handed back at every level of a deep recursion has a traceback as deep as the
+    recursion: walking all of it each time was quadratic (tests/robustness: 3000 levels took
+    90 s), and the entries past the newest few were cleared when they were the newest.  At the
+    recursion limit (this call itself may not fit) the traceback is dropped instead."""
+    try:
+        tb = exc.__traceback__
+        n = CLEARED_FRAMES
+        while tb is not None and n:
+            n -= 1
+            f = tb.tb_frame
+            name = f.f_code.co_filename
+            if name.startswith("<metatrace") or name.startswith(_OWN_FILES):
+                try:
+                    f.clear()
+                except RuntimeError:
+                    pass  # still running (the frame that catches it)
+            tb = tb.tb_next
+    except RecursionError:
+        exc.__traceback__ = None
 
 
 class Tree:
@@ -488,7 +517,10 @@ class WarmState:
             return Done(outcome.value)
         exc = outcome.value
         outcome = None
-        exc.__traceback__ = None  # see HANDING_BACK
+        try:  # see HANDING_BACK
+            _clear_own_frames(exc)
+        except RecursionError:  # no room for the call
+            exc.__traceback__ = None
         try:
             raise exc
         finally:
@@ -519,7 +551,10 @@ class WarmState:
             if kind == "raise":
                 exc = result[1]
                 result = None
-                exc.__traceback__ = None  # see HANDING_BACK
+                try:  # see HANDING_BACK
+                    _clear_own_frames(exc)
+                except RecursionError:  # no room for the call
+                    exc.__traceback__ = None
                 try:
                     raise exc
                 finally:
@@ -540,7 +575,10 @@ class WarmState:
                 return Done(outcome.value)
             exc = outcome.value
             outcome = result = None
-            exc.__traceback__ = None  # see HANDING_BACK
+            try:  # see HANDING_BACK
+                _clear_own_frames(exc)
+            except RecursionError:  # no room for the call
+                exc.__traceback__ = None
             try:
                 raise exc
             finally:
@@ -569,7 +607,10 @@ class WarmState:
         elif exit.kind == "raise":
             exc = result[1]
             result = None
-            exc.__traceback__ = None  # see HANDING_BACK
+            try:  # see HANDING_BACK
+                _clear_own_frames(exc)
+            except RecursionError:  # no room for the call
+                exc.__traceback__ = None
             try:
                 raise exc
             finally:
@@ -585,7 +626,10 @@ class WarmState:
             else:
                 exc = outcome.value
                 outcome = None
-                exc.__traceback__ = None  # see HANDING_BACK
+                try:  # see HANDING_BACK
+                    _clear_own_frames(exc)
+                except RecursionError:  # no room for the call
+                    exc.__traceback__ = None
                 try:
                     raise exc
                 finally:

@@ -161,3 +161,23 @@ def test_exceptions_raised_through_compiled_code_leave_no_cycles():
     finally:
         gc.enable()
     assert garbage < 20, garbage  # 5 x 60 raises
+
+
+def test_the_traceback_still_shows_where_it_was_raised():
+    # the JIT clears its own frames' locals (no cycles) but keeps the traceback
+    import traceback
+
+    drv = search.jitdriver
+    reset(search)
+    drv.set_param("threshold", 3)
+    drv.set_param("trace_eagerness", 3)
+    drv.set_param("backend", "python")
+    items = list(range(0, 300, 3))
+    find_all(search, items, [(k * 7) % 320 for k in range(60)])  # warm
+    assert any(t.ops[-1].name == "finish_raise" for t in compiled_traces(search, "bridge"))
+    try:
+        search(1, items, 30)
+    except Found as e:
+        names = [f.name for f in traceback.extract_tb(e.__traceback__)]
+    assert "test_the_traceback_still_shows_where_it_was_raised" in names, names
+    assert "run_compiled" in names, names  # raised out of compiled code
