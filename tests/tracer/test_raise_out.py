@@ -133,12 +133,8 @@ def test_callees_that_raise_out_of_compiled_code():
     assert drv.stats()["blackholes"] == before, drv.stats()
 
 
-def test_exceptions_raised_through_compiled_code_leave_no_cycles():
-    # compiled code hands the exception back without its traceback through the JIT's frames:
-    # before, each one was a reference cycle of frames (exception -> traceback -> a frame
-    # whose local holds the exception) that only the cyclic GC could free
-    import gc
-
+def warm_search():
+    """search with its raising bridge compiled; returns the items and targets it ran on."""
     drv = search.jitdriver
     reset(search)
     drv.set_param("threshold", 3)
@@ -146,8 +142,18 @@ def test_exceptions_raised_through_compiled_code_leave_no_cycles():
     drv.set_param("backend", "python")
     items = list(range(0, 300, 3))
     targets = [(k * 7) % 320 for k in range(60)]
-    find_all(search, items, targets)  # warm: the raising bridge is compiled
+    find_all(search, items, targets)
     assert any(t.ops[-1].name == "finish_raise" for t in compiled_traces(search, "bridge"))
+    return items, targets
+
+
+def test_exceptions_raised_through_compiled_code_leave_no_cycles():
+    # compiled code hands the exception back without its traceback through the JIT's frames:
+    # before, each one was a reference cycle of frames (exception -> traceback -> a frame
+    # whose local holds the exception) that only the cyclic GC could free
+    import gc
+
+    items, targets = warm_search()
     gc.collect()
     gc.disable()
     try:
@@ -167,14 +173,7 @@ def test_the_traceback_still_shows_where_it_was_raised():
     # the JIT clears its own frames' locals (no cycles) but keeps the traceback
     import traceback
 
-    drv = search.jitdriver
-    reset(search)
-    drv.set_param("threshold", 3)
-    drv.set_param("trace_eagerness", 3)
-    drv.set_param("backend", "python")
-    items = list(range(0, 300, 3))
-    find_all(search, items, [(k * 7) % 320 for k in range(60)])  # warm
-    assert any(t.ops[-1].name == "finish_raise" for t in compiled_traces(search, "bridge"))
+    items, _ = warm_search()
     try:
         search(1, items, 30)
     except Found as e:
