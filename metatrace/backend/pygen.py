@@ -474,12 +474,8 @@ class PyGen:
             if name == "jump":
                 self.jump(op, indent, root)
                 return
-            if name == "finish":
-                k = self.exit_index(FinishExit())
-                self.emit(indent, "return (%d, %s)" % (k, self.name(op.args[0])))
-                return
-            if name == "finish_raise":
-                k = self.exit_index(RaiseExit())
+            if name == "finish" or name == "finish_raise":
+                k = self.exit_index(FinishExit() if name == "finish" else RaiseExit())
                 self.emit(indent, "return (%d, %s)" % (k, self.name(op.args[0])))
                 return
             if op.is_guard():

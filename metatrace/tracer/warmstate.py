@@ -550,15 +550,7 @@ class WarmState:
                 return Done(result[1])
             if kind == "raise":
                 exc = result[1]
-                result = None
-                try:  # see HANDING_BACK
-                    _clear_own_frames(exc)
-                except RecursionError:  # no room for the call
-                    exc.__traceback__ = None
-                try:
-                    raise exc
-                finally:
-                    exc = None
+                break
             if kind == "jump":
                 key = exit.target_key
                 reds = result[1:]
@@ -574,15 +566,16 @@ class WarmState:
             if outcome.kind == "return":
                 return Done(outcome.value)
             exc = outcome.value
-            outcome = result = None
-            try:  # see HANDING_BACK
-                _clear_own_frames(exc)
-            except RecursionError:  # no room for the call
-                exc.__traceback__ = None
-            try:
-                raise exc
-            finally:
-                exc = None
+            break
+        outcome = result = None  # the program's exception: raised with no reference left here
+        try:  # see HANDING_BACK
+            _clear_own_frames(exc)
+        except RecursionError:  # no room for the call
+            exc.__traceback__ = None
+        try:
+            raise exc
+        finally:
+            exc = None
 
     def jump_to_interpreter(self, key: Tuple[Any, ...], reds: Tuple[Any, ...]) -> Any:
         """Compiled code jumped to a loop header that has no code (a bridge ends at the first
@@ -602,11 +595,23 @@ class WarmState:
         """The rest of a ``call_assembler`` whose callee's tree, entered directly by the
         caller's code (``pygen``), left other than by returning: go on as ``run_compiled``
         would, then finish the call in the interpreter if needed."""
+        exc = None
         if exit.kind == "jump":
             out = self.run_compiled(exit.target_key, result[1:])
         elif exit.kind == "raise":
             exc = result[1]
-            result = None
+        else:
+            outcome = self.guard_failed(tree, exit, result)
+            if outcome.kind == "continue":
+                ng = self.ngreens
+                out = self.run_compiled(outcome.values[:ng], outcome.values[ng:])
+            elif outcome.kind == "return":
+                return outcome.value
+            else:
+                exc = outcome.value
+            outcome = None
+        result = None
+        if exc is not None:  # the program's exception: raised with no reference left here
             try:  # see HANDING_BACK
                 _clear_own_frames(exc)
             except RecursionError:  # no room for the call
@@ -615,25 +620,6 @@ class WarmState:
                 raise exc
             finally:
                 exc = None
-        else:
-            outcome = self.guard_failed(tree, exit, result)
-            result = None
-            if outcome.kind == "continue":
-                ng = self.ngreens
-                out = self.run_compiled(outcome.values[:ng], outcome.values[ng:])
-            elif outcome.kind == "return":
-                return outcome.value
-            else:
-                exc = outcome.value
-                outcome = None
-                try:  # see HANDING_BACK
-                    _clear_own_frames(exc)
-                except RecursionError:  # no room for the call
-                    exc.__traceback__ = None
-                try:
-                    raise exc
-                finally:
-                    exc = None
         if out.__class__ is Done:
             return out.value
         return self.resume_entry(*out)

@@ -40,18 +40,10 @@ def find_all(fn, items, targets):
 
 
 def test_a_loop_left_by_raising_compiles_its_exit():
-    drv = search.jitdriver
-    reset(search)
-    drv.set_param("threshold", 3)
-    drv.set_param("trace_eagerness", 3)
-    drv.set_param("backend", "python")
-    items = list(range(0, 300, 3))
-    targets = [(k * 7) % 320 for k in range(60)]  # found, or not (no multiple of 3)
+    items, targets, got = warm_search()  # asserts a compiled bridge ends in finish_raise
     want = find_all(search.__wrapped__, items, targets)[0]
-    got, raised = find_all(search, items, targets)
     assert got == want
-    bridges = [t for t in compiled_traces(search, "bridge") if t.ops[-1].name == "finish_raise"]
-    assert bridges, [(t.kind, t.ops[-1].name) for t in compiled_traces(search)]
+    drv = search.jitdriver
     assert drv.stats().get("aborts_by_reason", {}).get("escaped", 0) == 0, drv.stats()
     # warm now: the raising path runs compiled, nothing is blackholed any more
     before = drv.stats()["blackholes"]
@@ -134,17 +126,19 @@ def test_callees_that_raise_out_of_compiled_code():
 
 
 def warm_search():
-    """search with its raising bridge compiled; returns the items and targets it ran on."""
+    """search with its raising bridge compiled: the items and targets it ran on, and what
+    those runs gave (results and exceptions, as find_all)."""
     drv = search.jitdriver
     reset(search)
     drv.set_param("threshold", 3)
     drv.set_param("trace_eagerness", 3)
     drv.set_param("backend", "python")
     items = list(range(0, 300, 3))
-    targets = [(k * 7) % 320 for k in range(60)]
-    find_all(search, items, targets)
-    assert any(t.ops[-1].name == "finish_raise" for t in compiled_traces(search, "bridge"))
-    return items, targets
+    targets = [(k * 7) % 320 for k in range(60)]  # found, or not (no multiple of 3)
+    got = find_all(search, items, targets)[0]
+    bridges = [t for t in compiled_traces(search, "bridge") if t.ops[-1].name == "finish_raise"]
+    assert bridges, [(t.kind, t.ops[-1].name) for t in compiled_traces(search)]
+    return items, targets, got
 
 
 def test_exceptions_raised_through_compiled_code_leave_no_cycles():
@@ -153,7 +147,7 @@ def test_exceptions_raised_through_compiled_code_leave_no_cycles():
     # whose local holds the exception) that only the cyclic GC could free
     import gc
 
-    items, targets = warm_search()
+    items, targets, _ = warm_search()
     gc.collect()
     gc.disable()
     try:
@@ -173,7 +167,7 @@ def test_the_traceback_still_shows_where_it_was_raised():
     # the JIT clears its own frames' locals (no cycles) but keeps the traceback
     import traceback
 
-    items, _ = warm_search()
+    items, _, _ = warm_search()
     try:
         search(1, items, 30)
     except Found as e:
