@@ -73,7 +73,7 @@ def run(frames: List[BHFrame], mode: str = "redo", result: Any = None,
 class Blackhole:
     def __init__(self, frames: List[BHFrame], resumed: Optional[List[float]] = None) -> None:
         self.frames = frames
-        self.resumed = resumed
+        self.resumed = resumed if resumed is not None else [0.0]
 
     def store_result(self, frame: BHFrame, value: Any) -> None:
         ins = frame.jitcode.code[frame.pc]
@@ -179,15 +179,13 @@ class Blackhole:
                     try:
                         regs[ins[1]] = sem.call(f, tuple(regs[r] for r in ins[3]), ins[4])
                     finally:
-                        if self.resumed is not None:
-                            self.resumed[0] += _clock() - t0
+                        self.resumed[0] += _clock() - t0
             elif op == "callmeth":
                 t0 = _clock()
                 try:
                     regs[ins[1]] = sem.call_method(regs[ins[2]], ins[3], tuple(regs[r] for r in ins[4]), ins[5])
                 finally:
-                    if self.resumed is not None:
-                        self.resumed[0] += _clock() - t0
+                    self.resumed[0] += _clock() - t0
             elif op == "inplace":
                 regs[ins[1]] = sem.INPLACE[ins[2]](regs[ins[3]], regs[ins[4]])
             elif op == "unop":
@@ -212,8 +210,7 @@ class Blackhole:
                 try:
                     value = jc.portal_runtime.resume_entry(*state)
                 finally:
-                    if self.resumed is not None:
-                        self.resumed[0] += _clock() - t0
+                    self.resumed[0] += _clock() - t0
                 parent = self.frames[-1]
                 self.store_result(parent, value)
                 parent.pc += 1

@@ -242,8 +242,9 @@ _STACK_RAN_OUT = ("the Python stack ran out while tracing or compiling (Recursio
 # still referenced the exception (an exit's values, a local), and such a frame on the raising
 # path made a reference cycle: every exception raised through compiled code was garbage only
 # the cyclic GC could free, with all the frames it passed (SOM Havlak, 3 iterations: 113k
-# unreachable objects, 0.55 s of collections; now 73 objects and 0.14-0.26 s).  The traceback
-# itself is kept: it still shows where the exception was raised.
+# unreachable objects and 0.55 s of gen-0 collections; now 22.8k, mostly the program's own
+# objects, and 0.12-0.18 s).  The traceback itself is kept: it still shows where the exception
+# was raised.
 
 
 _OWN_FILES = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
