@@ -44,6 +44,22 @@ def _int_valued(v: Any, known: Dict[int, Any]) -> bool:
 _LENGTH_KEEPING = {id(list.append)}  # list methods that do not move existing items
 
 
+def _plain_list_call(args: List[Value], known: Dict[int, Any]) -> bool:
+    """``call(list.method, L, ...)`` runs no user code: not ``sort``, ``index``, ``count``,
+    ``remove`` or ``in`` (they call the items' ``__lt__``/``__eq__``), nor an index that may have an
+    ``__index__``, nor ``extend`` of an iterable that is not a list or tuple."""
+    fn, rest = args[0].value, args[2:]
+    if fn is list.append or fn is list.copy or fn is list.reverse:
+        return True
+    if fn is list.pop or fn is list.__getitem__:
+        return len(rest) <= 1 and all(_int_valued(a, known) for a in rest)
+    if fn is list.insert or fn is list.__setitem__:
+        return len(rest) == 2 and _int_valued(rest[0], known)
+    if fn is list.extend:
+        return len(rest) == 1 and known.get(id(rest[0])) in (list, tuple)
+    return False
+
+
 def _sym(v: Value, syms: Dict[int, Tuple[Any, int]]) -> Tuple[Any, int]:
     if isinstance(v, Const):
         return (None, v.value) if type(v.value) is int else (("c", id(v.value)), 0)
@@ -228,8 +244,9 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
             out.append(op)
             continue
         if name == "call" and len(args) >= 2 and known.get(id(args[1])) is list and isinstance(args[0], Const) \
-                and isinstance(args[0].value, type(list.append)):
-            # a list method: it may read, move or resize this list (or one that is this one)
+                and _plain_list_call(args, known):
+            # a list method that runs no user code: it may read, move or resize this list (or one
+            # that is this one), nothing else
             flush_items(args[1])
             if id(args[0].value) not in _LENGTH_KEEPING:
                 forget_valid(args[1])

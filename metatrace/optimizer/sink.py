@@ -45,6 +45,13 @@ def plain_attribute(cls: type, name: str) -> bool:
     return True
 
 
+def _int_index(v: Value, known: Dict[int, type]) -> bool:
+    """An index that calls no ``__index__``: an int constant, or a value of class int."""
+    if isinstance(v, Const):
+        return type(v.value) in (int, bool)
+    return known.get(id(v)) in (int, bool) or getattr(v, "name", "").startswith("int_")
+
+
 def _is(v: Value, f: Any) -> bool:
     return isinstance(v, Const) and v.value is f
 
@@ -113,12 +120,13 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
             out.append(op)
             continue
         if (pending and name in ("getitem", "setitem", "len") and known.get(id(args[0])) is list
-                and all_apart(args[0])):
+                and all_apart(args[0]) and (name == "len" or _int_index(args[1], known))):
             out.append(op)  # another list, proven distinct from the pending ones
             continue
-        if (pending and name == "call" and len(args) >= 2 and isinstance(args[0], Const)
-                and args[0].value in (list.pop, list.append) and known.get(id(args[1])) is list
-                and all_apart(args[1])):
+        if (pending and name == "call" and isinstance(args[0], Const)
+                and ((args[0].value is list.append and len(args) == 3)
+                     or (args[0].value is list.pop and len(args) == 2))
+                and known.get(id(args[1])) is list and all_apart(args[1])):
             out.append(op)
             continue
         if pending and not _safe(op, known):

@@ -166,11 +166,40 @@ def _foldable(v: Any) -> bool:
 LEFT_LOOP_RETRIES = 3  # root traces aborted as left_loop from one key before one may close anyway
 IMMUTABLE_ARRAYS_KEPT = 100000  # immutable lists remembered across traces (they are kept alive)
 _BUILTIN_VALUE_TYPES = {int, float, str, bool, type(None), bytes}
-# residual calls that cannot run user code nor write attributes (keep the heap cache)
-_HEAP_SAFE_CALLS = {list.append, list.pop, list.__getitem__, list.__setitem__, list.insert,
-                    len, abs, min, max, chr, ord, iter, dict.get, dict.__contains__, str.join,
-                    str.startswith, str.endswith, list.extend, list.copy, tuple.__getitem__}
-_HEAP_SAFE_IDS = {id(f) for f in _HEAP_SAFE_CALLS}
+# Residual calls that run no user code (so they keep the heap cache) *when their arguments are of
+# these exact classes*: one entry per argument after the function, a set of classes or None for
+# "any object" (list.append does not look at the item).  A call with other arguments may run user
+# code -- ``len(x)`` calls ``x.__len__``, ``max(a, b)`` calls ``__lt__``, ``l.extend(it)`` iterates,
+# ``d.get(k)`` hashes ``k`` -- and clears the cache like any call.
+_INTS = frozenset((int, bool))
+_NUMS = frozenset((int, float, bool))
+_HASHABLE = frozenset((int, float, bool, str, bytes, type(None)))
+_SIZED = frozenset((list, tuple, str, bytes, bytearray, dict, set, frozenset, range))
+_SEQS = frozenset((list, tuple))
+_HEAP_SAFE_CALLS = [
+    (list.append, [(frozenset((list,)), None)]),
+    (list.pop, [(frozenset((list,)),), (frozenset((list,)), _INTS)]),
+    (list.__getitem__, [(frozenset((list,)), _INTS)]),
+    (list.__setitem__, [(frozenset((list,)), _INTS, None)]),
+    (list.insert, [(frozenset((list,)), _INTS, None)]),
+    (list.extend, [(frozenset((list,)), _SEQS)]),
+    (list.copy, [(frozenset((list,)),)]),
+    (tuple.__getitem__, [(frozenset((tuple,)), _INTS)]),
+    (len, [(_SIZED,)]),
+    (abs, [(_NUMS,)]),
+    (chr, [(_INTS,)]),
+    (ord, [(frozenset((str, bytes)),)]),
+    (iter, [(_SIZED,)]),
+    (dict.get, [(frozenset((dict,)), _HASHABLE), (frozenset((dict,)), _HASHABLE, None)]),
+    (dict.__contains__, [(frozenset((dict,)), _HASHABLE)]),
+    (str.join, [(frozenset((str,)), _SEQS)]),
+    (str.startswith, [(frozenset((str,)), frozenset((str, tuple)))]),
+    (str.endswith, [(frozenset((str,)), frozenset((str, tuple)))]),
+]
+for _f in (min, max):  # of two or three numbers (or strings): no __lt__ of user code
+    _HEAP_SAFE_CALLS.append((_f, [(_NUMS, _NUMS), (_NUMS, _NUMS, _NUMS),
+                                  (frozenset((str,)), frozenset((str,)))]))
+_HEAP_SAFE_SIGS = {id(f): sigs for f, sigs in _HEAP_SAFE_CALLS}
 _MATH_IDS = {id(getattr(math, n)) for n in dir(math) if callable(getattr(math, n))}
 _LIST_READERS = (list.__getitem__, list.__len__, list.__contains__, list.index, list.count, list.copy)
 
@@ -540,6 +569,16 @@ class MetaInterp:
         self.items = {k: v for k, v in self.items.items()
                       if (k[0] is box and keep_own) or (k[0] is not box and self.is_distinct(k[0], box))}
 
+    def plain_index(self, box: Value) -> bool:
+        """An int, or a slice whose bounds are ints or None: indexing with it calls no __index__."""
+        if self.class_of(box) in _INTS:
+            return True
+        if isinstance(box, Const):
+            v = box.value
+            return type(v) is slice and all(type(x) in (int, bool, type(None)) for x in (v.start, v.stop, v.step))
+        return (isinstance(box, Op) and box.name == "new_slice"
+                and all(self.class_of(b) in (int, bool, type(None)) for b in box.args))
+
     def math_on_numbers(self, boxes: List[Value]) -> bool:
         """A call of a ``math`` function on numbers of known class (it reads no memory)."""
         return (isinstance(boxes[0], Const) and id(boxes[0].value) in _MATH_IDS
@@ -550,17 +589,30 @@ class MetaInterp:
         if name in ("setfield", "call_pure"):
             return False  # an elidable function changes nothing the trace can see
         if name == "call":
-            if isinstance(boxes[0], Const) and id(boxes[0].value) in _HEAP_SAFE_IDS:
-                return False
+            if isinstance(boxes[0], Const) and id(boxes[0].value) in _HEAP_SAFE_SIGS:
+                classes = [self.class_of(b) for b in boxes[1:]]
+                for sig in _HEAP_SAFE_SIGS[id(boxes[0].value)]:
+                    if len(sig) == len(classes) and all(
+                            want is None or cls in want for want, cls in zip(sig, classes)):
+                        return False
             # math functions on numbers of known class run no Python code
             return not self.math_on_numbers(boxes)
         if name.startswith("py_") and name != "py_contains" and boxes \
                 and all(self.class_of(b) in _BUILTIN_VALUE_TYPES for b in boxes):
             return False  # an operator on builtin numbers and strings runs no Python code
+        if name in ("getitem", "setitem", "delitem", "len"):
+            cls = self.class_of(boxes[0])
+            # an index of another class may have an __index__ (a slice, one of its bounds)
+            if cls in (list, tuple, str, bytes) and (len(boxes) == 1 or self.plain_index(boxes[1])):
+                return False
+        if name == "py_contains":
+            # ``x in container`` (boxes: container, x): in a list or tuple it calls the items'
+            # __eq__; in a str or bytes it only compares bytes
+            if self.class_of(boxes[0]) in (str, bytes) and self.class_of(boxes[1]) in (str, bytes):
+                return False
+            return True
         if name in ("getitem", "setitem", "delitem", "len", "py_contains"):
             cls = self.class_of(boxes[0])
-            if cls in (list, tuple, str, bytes):
-                return False
             if cls is bytearray and name != "py_contains" and all(self.class_of(b) is int for b in boxes[1:]):
                 return False  # int index and value: no __index__ to call
             if cls is dict and len(boxes) > 1 and self.class_of(boxes[1]) in _BUILTIN_VALUE_TYPES:
