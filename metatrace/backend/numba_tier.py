@@ -87,6 +87,10 @@ _PLAIN_BIN = {"int_and": "&", "int_or": "|", "int_xor": "^"}
 _COMPARE = {"lt": "<", "le": "<=", "eq": "==", "ne": "!=", "gt": ">", "ge": ">="}
 _FLOAT_BIN = {"float_add": "+", "float_sub": "-", "float_mul": "*"}
 _SKIP = {"debug_merge_point", "guard_no_exception", "guard_not_invalidated"}
+# buffers a kernel reads and writes in place (Numba takes them through the buffer protocol, no
+# copy); the class -> Numba type name.  Only exact classes: a subclass may override indexing.
+_BUFFERS = (bytearray,)
+_BUFFER_OPS = ("getitem", "setitem", "len")
 
 
 class Plan:
@@ -135,15 +139,38 @@ def plan_inner_loop(root_ops: List[Op]) -> Any:
     body = root_ops[labels[1] + 1:]
     if not body or body[-1].name != "jump":
         return "the loop proper does not end with a jump to itself"
+    buffers = _buffer_values(root_ops, labels[1])
     for k, op in enumerate(body[:-1]):
-        reason = _structural(op)
+        reason = _structural(op, buffers)
         if reason:
             return "op %d of the loop (%s): %s" % (k + 1, op.name, reason)
     return Plan(root_ops[labels[1]], body)
 
 
-def _structural(op: Op) -> str:
+def _buffer_values(root_ops: List[Op], inner: int) -> set:
+    """Ids of the values the trace checked to be a buffer class (a ``guard_class``), and of the
+    loop variables that start from one.  Only a first sieve: the kernel's entry checks every
+    input's class again, so a value named here that is something else runs in tier 1."""
+    known = set()
+    for op in root_ops:
+        if (op.name == "guard_class" and len(op.args) == 2 and isinstance(op.args[1], Const)
+                and op.args[1].value in _BUFFERS):
+            known.add(id(op.args[0]))
+    label = root_ops[inner]
+    if isinstance(label.descr, list):
+        for a, v in zip(label.args, label.descr):
+            if id(v) in known:
+                known.add(id(a))
+    return known
+
+
+def _structural(op: Op, buffers: Any = ()) -> str:
     name = op.name
+    if name in _BUFFER_OPS:
+        # a byte read or write, or the length, of a bytearray the loop gets from outside
+        if op.args and not isinstance(op.args[0], Const) and id(op.args[0]) in buffers:
+            return ""
+        return "works on Python objects"
     if name in _SKIP or name in _INT_BIN or name in _PLAIN_BIN or name in _FLOAT_BIN:
         return ""
     if name.startswith(("int_", "float_")) or name in ("cast_int_to_float", "same_as", "ptr_eq", "ptr_ne"):
@@ -166,17 +193,31 @@ def _structural(op: Op) -> str:
 # kernel source
 
 class _Gen:
-    def __init__(self, plan: Plan, classes: Sequence[Any]) -> None:
+    def __init__(self, plan: Plan, classes: Sequence[Any],
+                 aliases: Optional[Sequence[int]] = None) -> None:
         self.plan = plan
         self.names: Dict[int, str] = {}
         self.cls: Dict[int, Any] = {}
         self.lines: List[str] = []
         self.consts: Dict[str, float] = {}
+        # buffers: the input value -> the kernel name of its object.  Inputs that are the same
+        # object (``aliases[k]``: the first input that is the same object as input k) share
+        # one name, so a read sees every pending write to that object whichever input it came
+        # through; the wrapper checks the same pattern at each entry.
+        self.buffers: Dict[int, str] = {}
+        # an iteration's writes, in order, held until the iteration completes:
+        # (buffer name, index key, checked index variable, value expression)
+        self.pending: List[Tuple[str, Any, str, str]] = []
+        self.indices: Dict[Tuple[str, Any], str] = {}  # (buffer, index key) -> checked index
+        self.temps = 0
         for k, (p, c) in enumerate(zip(plan.params, classes)):
-            if c not in _NUMBERS:
-                raise Unlowerable("loop input %d is a %s, not an int, float or bool" % (k, c.__name__))
+            if c not in _NUMBERS and c not in _BUFFERS:
+                raise Unlowerable("loop input %d is a %s, not an int, float, bool or bytearray"
+                                  % (k, c.__name__))
             self.names[id(p)] = "p%d" % k
             self.cls[id(p)] = c
+            if c in _BUFFERS:
+                self.buffers[id(p)] = "p%d" % (aliases[k] if aliases is not None else k)
 
     def val(self, v: Value) -> str:
         if isinstance(v, Const):
@@ -316,10 +357,96 @@ class _Gen:
             self.leave_if("%s != %s" % (self.val(a[0]), self.val(a[1])))
         elif name in ("call", "call_pure"):
             self.call(op)
+        elif name == "getitem":
+            self.getitem(op)
+        elif name == "setitem":
+            self.setitem(op)
+        elif name == "len":
+            self.define(op, "len(%s)" % self.buffer(op, a[0]), int)
         elif name in _SKIP:
             pass
         else:
             raise Unlowerable("op %s cannot run in tier 2" % name)
+
+    # -- bytearrays ---------------------------------------------------------------------------
+    # ``b[i]`` and ``b[i] = v`` with Python's meaning for a bytearray and an int index: an index
+    # below zero counts from the end (once), one still outside ``0 <= i < len(b)`` raises
+    # IndexError, a value outside 0..255 raises ValueError.  The kernel computes the wrapped
+    # index exactly and leaves (tier 1 runs the iteration, and raises) for anything else.
+    # Writes are not made at once: they are held in the kernel's own variables and stored when
+    # the iteration completes, so an exit later in the same iteration leaves the buffer as the
+    # iteration found it.  A read looks at the writes held before it (the newest that may be
+    # at its index wins); the same index value of the same object is known to be the same item.
+
+    def temp(self) -> str:
+        self.temps += 1
+        return "b%d" % self.temps
+
+    def buffer(self, op: Op, v: Value) -> str:
+        name = self.buffers.get(id(v)) if not isinstance(v, Const) else None
+        if name is None:
+            raise Unlowerable("%s on a %s" % (op.name, self.klass(v).__name__))
+        return name
+
+    def index_key(self, v: Value) -> Any:
+        return ("const", v.value) if isinstance(v, Const) else id(v)
+
+    def index(self, buf: str, v: Value) -> str:
+        """The checked, wrapped index of ``buf[v]``: leaves the kernel when Python would raise."""
+        key = (buf, self.index_key(v))
+        hit = self.indices.get(key)
+        if hit is not None:
+            return hit
+        if self.klass(v) not in (int, bool):
+            raise Unlowerable("a bytearray index that is a %s" % self.klass(v).__name__)
+        x = self.as_int(v)
+        n = self.temp()
+        self.emit("%s = (%s + len(%s)) if %s < 0 else %s" % (n, x, buf, x, x))
+        self.leave_if("%s < 0 or %s >= len(%s)" % (n, n, buf))
+        self.indices[key] = n
+        return n
+
+    def getitem(self, op: Op) -> None:
+        buf = self.buffer(op, op.args[0])
+        key = self.index_key(op.args[1])
+        held = [w for w in self.pending if w[0] == buf]
+        same = [k for k, w in enumerate(held) if w[1] == key]
+        if same:  # the newest write at this very index: its value, no read
+            idx = held[same[-1]][2]
+            expr = held[same[-1]][3]
+            held = held[same[-1] + 1:]
+        else:
+            idx = self.index(buf, op.args[1])
+            expr = "_np.int64(%s[%s])" % (buf, idx)
+        for w in held:  # a write held since, at an index that may be the same
+            n = self.temp()
+            self.emit("%s = %s" % (n, expr))
+            expr = "(%s if %s == %s else %s)" % (w[3], idx, w[2], n)
+        self.define(op, expr, int)
+
+    def setitem(self, op: Op) -> None:
+        buf = self.buffer(op, op.args[0])
+        idx = self.index(buf, op.args[1])
+        v = op.args[2]
+        c = self.klass(v)
+        if c is bool:
+            value = "(1 if %s else 0)" % self.val(v)
+        elif c is int:
+            value = self.val(v)
+            self.leave_if("%s < 0 or %s > 255" % (value, value))
+        else:
+            raise Unlowerable("a bytearray item set to a %s" % c.__name__)
+        self.pending.append((buf, self.index_key(op.args[1]), idx, value))
+
+    def stores(self) -> List[str]:
+        """The iteration's writes, in order (a write a later one at the same index of the same
+        object replaces is left out)."""
+        out = []
+        for k, (buf, key, idx, value) in enumerate(self.pending):
+            if any(w[0] == buf and w[1] == key for w in self.pending[k + 1:]):
+                continue
+            out.append("%s[%s] = %s" % (buf, idx, value))
+        return out
 
     def ptr_compare(self, op: Op) -> None:
         a, b = op.args
@@ -327,6 +454,15 @@ class _Gen:
         eq = op.name == "ptr_eq"
         if ca is bool and cb is bool:
             self.define(op, "(%s %s %s)" % (self.val(a), "==" if eq else "!=", self.val(b)), bool)
+        elif ca in _BUFFERS and cb in _BUFFERS and not isinstance(a, Const) and not isinstance(b, Const):
+            # inputs that are the same object share a name (checked at entry)
+            same = self.buffers[id(a)] == self.buffers[id(b)]
+            self.define(op, repr(same == eq), bool)
+        elif ca in _BUFFERS or cb in _BUFFERS:
+            if (isinstance(a, Const) and a.value is None) or (isinstance(b, Const) and b.value is None):
+                self.define(op, "False" if eq else "True", bool)  # a bytearray is not None
+            else:
+                raise Unlowerable("%s of a bytearray and a %s" % (op.name, (cb if ca in _BUFFERS else ca).__name__))
         elif (isinstance(a, Const) and a.value is None) or (isinstance(b, Const) and b.value is None):
             other = ca if not (isinstance(a, Const) and a.value is None) else cb
             if other not in _NUMBERS:
@@ -355,10 +491,12 @@ class _Gen:
         self.define(op, expr.format(*texts), res)
 
 
-def kernel_source(plan: Plan, classes: Sequence[Any]) -> Tuple[str, Dict[str, float], List[Any]]:
-    """The kernel's Python source for these parameter classes; the float constants it names;
-    the classes of the values it returns.  Raises :class:`Unlowerable`."""
-    g = _Gen(plan, classes)
+def kernel_source(plan: Plan, classes: Sequence[Any], aliases: Optional[Sequence[int]] = None
+                  ) -> Tuple[str, Dict[str, float], List[Any]]:
+    """The kernel's Python source for these parameter classes (and this pattern of inputs that
+    are the same object, see :func:`alias_pattern`); the float constants it names; the classes
+    of the values it returns.  Raises :class:`Unlowerable`."""
+    g = _Gen(plan, classes, aliases)
     label_args = plan.label.args
     state: List[str] = []  # kernel variable per returned label arg
     out_classes: List[Any] = []
@@ -404,6 +542,8 @@ def kernel_source(plan: Plan, classes: Sequence[Any]) -> Tuple[str, Dict[str, fl
             lines.append("    %s = %s" % (state[k], dummy[out_classes[k]]))
     lines.append("    while True:")
     lines.extend(line.replace("return _exit", "return " + exit_tuple) for line in body)
+    # the iteration is complete: its writes go to memory (every exit is above this point)
+    lines.extend("        " + line for line in g.stores())
     if assigns_to:
         lines.append("        %s = %s" % (", ".join(assigns_to) + ",", ", ".join(assigns_from) + ","))
     lines.append("        _n += 1")
@@ -481,7 +621,23 @@ def _intrinsics() -> Dict[str, Any]:
 def _numba_type(cls: Any) -> Any:
     from numba import types
 
+    if cls is bytearray:
+        return types.ByteArray(types.uint8, 1, "C")
     return {int: types.int64, float: types.float64, bool: types.boolean}[cls]
+
+
+def alias_pattern(values: Sequence[Any]) -> List[int]:
+    """For each input, the first input that is the same buffer object (itself if none)."""
+    out = []
+    for k, v in enumerate(values):
+        first = k
+        if type(v) in _BUFFERS:
+            for j in range(k):
+                if values[j] is v:
+                    first = j
+                    break
+        out.append(first)
+    return out
 
 
 def compile_kernel(src: str, consts: Dict[str, float], classes: Sequence[Any]) -> Any:
@@ -529,7 +685,8 @@ _TOKEN = "%012x" % int.from_bytes(os.urandom(6), "big")
 _serial = itertools.count(1)
 
 
-def wrapper_source(plan: Plan, classes: Sequence[Any], out_classes: Sequence[Any]) -> str:
+def wrapper_source(plan: Plan, classes: Sequence[Any], out_classes: Sequence[Any],
+                   aliases: Optional[Sequence[int]] = None) -> str:
     """The Python function tier-1 code calls: checks the inputs fit, runs the kernel, and
     returns the loop variables to assign (or None when the kernel did not run an iteration)."""
     params = ["a%d" % k for k in range(len(plan.params))]
@@ -539,6 +696,18 @@ def wrapper_source(plan: Plan, classes: Sequence[Any], out_classes: Sequence[Any
             checks.append("%s.__class__ is int and %d <= %s <= %d" % (n, INT_MIN, n, INT_MAX))
         else:
             checks.append("%s.__class__ is %s" % (n, c.__name__))
+    # buffers: the same objects are the same, and different ones different, as the kernel
+    # was generated for
+    firsts = [k for k, c in enumerate(classes) if c in _BUFFERS
+              and (aliases is None or aliases[k] == k)]
+    for k, c in enumerate(classes):
+        if c not in _BUFFERS:
+            continue
+        first = aliases[k] if aliases is not None else k
+        if first != k:
+            checks.append("a%d is a%d" % (k, first))
+        else:
+            checks.extend("a%d is not a%d" % (k, j) for j in firsts if j < k)
     if plan.invalidation_token is not None:
         checks.append("not _token.invalid")
     lines = ["def enter(%s):" % ", ".join(params)]
@@ -563,10 +732,12 @@ def wrapper_source(plan: Plan, classes: Sequence[Any], out_classes: Sequence[Any
 class Kernel:
     """A compiled kernel for one tree, with its Python entry."""
 
-    def __init__(self, plan: Plan, classes: Sequence[Any], stats: List[int]) -> None:
+    def __init__(self, plan: Plan, classes: Sequence[Any], stats: List[int],
+                 aliases: Optional[Sequence[int]] = None) -> None:
         self.plan = plan
         self.classes = list(classes)
-        self.source, consts, self.out_classes = kernel_source(plan, classes)
+        self.aliases = list(aliases) if aliases is not None else list(range(len(self.classes)))
+        self.source, consts, self.out_classes = kernel_source(plan, classes, self.aliases)
         self.ops = plan.ops
         t0 = time.perf_counter()
         entry, self.counts = _compile(self.source, consts, classes)
@@ -579,6 +750,6 @@ class Kernel:
         for j, c in zip(plan.returned, self.out_classes):
             if c is None:
                 ns["_C%d" % j] = plan.jump.args[j].value  # type: ignore[attr-defined]
-        self.wrapper_src = wrapper_source(plan, classes, self.out_classes)
+        self.wrapper_src = wrapper_source(plan, classes, self.out_classes, self.aliases)
         exec(compile_source(self.wrapper_src, "<metatrace tier-2 entry>"), ns)
         self.enter = ns["enter"]

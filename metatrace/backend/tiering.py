@@ -104,7 +104,8 @@ class Tier2:
         if self.tree.invalid or self.state != "counting":
             return None
         try:
-            kernel = Kernel(self.plan, [type(v) for v in values], self.run_stats)
+            kernel = Kernel(self.plan, [type(v) for v in values], self.run_stats,
+                            numba_tier.alias_pattern(values))
         except Unlowerable as e:
             return self._fail(str(e))
         except Exception as e:  # Numba raises many kinds; the loop stays in tier 1
