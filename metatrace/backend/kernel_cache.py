@@ -216,7 +216,12 @@ def _entry_class() -> Any:
                 # rebuild needs none of them: the object code is linked as it is.  A later
                 # compile refreshes the contexts itself (numba.core.compiler.CompilerBase).
                 from numba.core.compiler import CompileResult
+                from numba.core.runtime import rtsys
 
+                # Numba's runtime (NRT) is set up by a compile or a refresh, and neither has
+                # happened in a warm process: a kernel that takes a bytearray adapts its buffer
+                # through NRT calls at entry and would crash on an uninitialized NRT.  Idempotent.
+                rtsys.initialize(target_context)
                 cres = CompileResult._rebuild(target_context, *payload)
             except Exception:
                 self.counts["kernel_cache_corrupt"] += 1

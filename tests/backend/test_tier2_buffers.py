@@ -271,3 +271,43 @@ def test_brainfuck_loops_run_in_kernels():
             st = drv.stats()
             assert st["tier2"] >= 2 and st["tier2_iterations"] > 100, st
     reset(jitted.run)
+
+
+_CACHED_PROGRAM = r'''
+from metatrace.backend import numba_tier
+src = """def kernel(p0, p1):
+    _n = 0
+    while True:
+        b1 = (p0 + len(p1)) if p0 < 0 else p0
+        if b1 < 0 or b1 >= len(p1):
+            return (_n, p0, )
+        t = _np.int64(p1[b1])
+        p1[b1] = (t + 7) & 255
+        p0 = p0 + 1
+        _n += 1
+"""
+entry, counts = numba_tier._compile(src, {}, [int, bytearray])
+b = bytearray(range(5))
+print(entry(-3, b), list(b), counts.get("kernel_cache_hits", 0))
+'''
+
+
+def test_a_bytearray_kernel_loaded_from_the_disk_cache_runs(tmp_path):
+    # a warm process loads the kernel without compiling anything; its entry adapts the
+    # bytearray through Numba's runtime, which nothing had set up (this crashed the process)
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, METATRACE_CACHE=str(tmp_path))
+    outs = []
+    for _ in range(2):
+        proc = subprocess.run([sys.executable, "-c", _CACHED_PROGRAM], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        outs.append(proc.stdout.split("]")[0] + "]")
+        hits = int(proc.stdout.split()[-1])
+    # indices -3 .. 4 (the negative ones wrap), then 5 is past the end
+    assert outs[0] == outs[1] == "(8, 5) [7, 8, 16, 17, 18]", outs
+    assert hits == 1
