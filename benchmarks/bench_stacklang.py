@@ -22,7 +22,7 @@ from examples.stacklang.parse import parse  # noqa: E402
 from metatrace.testing import load_module  # noqa: E402
 
 INTERP = os.path.join(ROOT, "examples", "stacklang", "interp.py")
-PROGRAMS = ["loops", "sieve", "exceptions", "fib"]
+PROGRAMS = ["loops", "sieve", "exceptions", "fib", "calls"]
 
 
 def load_program(name):

@@ -118,7 +118,7 @@ SOM = [("IntegerLoop", 2, 1), ("Sieve", 20, 1), ("Permute", 15, 1), ("Queens", 2
        ("List", 10, 1), ("Storage", 20, 1), ("Json", 4, 1), ("CD", 3, 1), ("Havlak", 3, 1)]
 IO = [("fib", 25, 12), ("float_kernel", 150000, 3000), ("list_build", 200000, 3000),
       ("loops", 200000, 5000), ("slots", 60000, 2000), ("string_build", 60000, 2000)]
-STACKLANG = [("loops", 6, 1), ("sieve", 6, 1), ("exceptions", 6, 1), ("fib", 6, 1)]
+STACKLANG = [("loops", 6, 1), ("sieve", 6, 1), ("exceptions", 6, 1), ("fib", 6, 1), ("calls", 3, 1)]
 # examples/brainfuck/programs/NAME.b, --repeat (quick: NAME_small.b)
 BRAINFUCK = [("count", 1, 1)]
 

@@ -1,8 +1,9 @@
 """Optimizer passes over a recorded trace; each a single forward (or backward) pass.
 
 The tracer already folds pure ops on constants and avoids guards on what it knows.  Here:
-``virtualize`` (objects that do not escape are never allocated), ``sink`` (list appends delayed
-until something looks, so push/pop pairs vanish), ``heap`` (attribute and item stores delayed to
+``sink`` (list appends delayed until something looks, so push/pop pairs vanish, also through
+``len`` and tail slices), ``virtualize`` (objects that do not escape are never allocated),
+``heap`` (attribute and item stores delayed to
 the end of the iteration or a guard's failure path), ``pure`` (common subexpressions, repeated
 guards, guards on classes already known) and ``dce`` (dead pure ops).  Loops then go through
 ``loop.optimize_loop`` (``licm``: invariant code motion; ``unroll``: memory carried in loop
@@ -17,7 +18,7 @@ from typing import Any, Dict, List, Optional
 from ..ir.model import Op
 from . import dce, heap, pure, sink, virtualize
 
-PASSES = (("virtualize", virtualize.optimize), ("sink", sink.optimize), ("heap", heap.optimize),
+PASSES = (("sink", sink.optimize), ("virtualize", virtualize.optimize), ("heap", heap.optimize),
           ("pure", pure.optimize), ("dce", dce.optimize))
 
 

@@ -66,10 +66,19 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
         if vt is None:
             return
         if vt.items is not None:
-            for value in vt.items:
-                force(value, into)
-            vt.op.args = list(vt.items)  # the list as it is now
+            # the list as it is now; items that are virtual themselves are built after it and
+            # stored into it (one of them may hold this list: a cycle)
+            later = [(i, v) for i, v in enumerate(vt.items) if id(v) in virtuals or v is vt.op]
+            args = list(vt.items)
+            for i, _ in later:
+                args[i] = Const(None)
+            vt.op.args = args
             into.append(vt.op)
+            for i, value in later:
+                force(value, into)
+                st = Op("setitem", [vt.op, Const(i), value])
+                st.location = vt.op.location
+                into.append(st)
             return
         into.append(vt.op)
         for name, value in vt.fields.items():
@@ -125,6 +134,24 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
                     vt.items[i] = args[2]
                     rw.drop(op)
                 continue
+        if name == "call" and len(args) in (2, 3) and isinstance(args[0], Const) \
+                and id(args[1]) in virtuals and virtuals[id(args[1])].items is not None:
+            vt = virtuals[id(args[1])]
+            if args[0].value is list.append and len(args) == 3:
+                vt.items.append(args[2])  # the virtual list grows
+                rw.drop(op, Const(None))
+                continue
+            if args[0].value is list.pop and len(args) == 2 and vt.items:
+                rw.drop(op, vt.items.pop())
+                continue
+        if name == "py_add" and id(args[0]) in virtuals and id(args[1]) in virtuals \
+                and virtuals[id(args[0])].items is not None and virtuals[id(args[1])].items is not None:
+            # list + list of two virtual lists: a virtual list of both lists' items
+            both = Op("new_list", virtuals[id(args[0])].items + virtuals[id(args[1])].items)
+            both.location = op.location
+            virtuals[id(both)] = _Virtual(both, list)
+            rw.drop(op, both)
+            continue
         if name == "setfield" and id(args[0]) in virtuals:
             vt = virtuals[id(args[0])]
             if plain_attribute(vt.cls, op.descr):

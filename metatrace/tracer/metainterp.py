@@ -600,6 +600,12 @@ class MetaInterp:
         if name.startswith("py_") and name != "py_contains" and boxes \
                 and all(self.class_of(b) in _BUILTIN_VALUE_TYPES for b in boxes):
             return False  # an operator on builtin numbers and strings runs no Python code
+        if name in ("py_add", "py_mul") and len(boxes) == 2:
+            a, b = self.class_of(boxes[0]), self.class_of(boxes[1])
+            # list + list, tuple + tuple, list * int: copies references, calls no method of them
+            if (name == "py_add" and a is b and a in (list, tuple)) or (
+                    name == "py_mul" and a in (list, tuple) and b in _INTS):
+                return False
         if name in ("getitem", "setitem", "delitem", "len"):
             cls = self.class_of(boxes[0])
             # an index of another class may have an __index__ (a slice, one of its bounds)
@@ -1056,7 +1062,12 @@ class MetaInterp:
                 frame.set(d, obj[idx], cached)
                 frame.pc += 1
                 return
-        value, vbox = self.execute("getitem", [box, ibox], (obj, idx), OPS["getitem"].impl)
+        result_class = None
+        if type(obj) is list and type(idx) is slice and self.plain_index(ibox):
+            result_class = list  # a slice of a list is a new list (a known class: list + list of it
+            # runs no user code, see may_run_user_code)
+        value, vbox = self.execute("getitem", [box, ibox], (obj, idx), OPS["getitem"].impl,
+                                   result_class=result_class)
         if cache:
             self.items[(box, idx)] = vbox
         frame.set(d, value, vbox)

@@ -117,13 +117,14 @@ guard_class(r0, $list) [r0]
 r3 = call($append, r0, i1)
 guard_no_exception() [r0]
 guard_true(i2) [r0]
-i4 = len(r0)
+i4 = getitem(r0, 0)
+guard_no_exception() [r0]
 finish(i4)
 """, NS)
     ops = sink.optimize(trace.inputargs, trace.ops)
     names = [op.name for op in ops]
-    # the append happens before len() reads the list ...
-    assert names == ["guard_class", "guard_true", "call", "len", "finish"]
+    # the append happens before getitem() reads the list ...
+    assert names == ["guard_class", "guard_true", "call", "getitem", "guard_no_exception", "finish"]
     # ... and on the guard's failure path
     guard = ops[1]
     assert guard.sunk[0].kind == "append" and guard.sunk[0].values == [trace.inputargs[1]]
@@ -132,7 +133,59 @@ finish(i4)
     res = run_trace(trace, [lst, 5, 0])
     assert res.kind == "guard" and lst == [5]
     lst2 = []
-    assert run_trace(trace, [lst2, 5, 1]).value == 1 and lst2 == [5]
+    assert run_trace(trace, [lst2, 5, 1]).value == 5 and lst2 == [5]
+
+
+def test_sink_follows_pushes_through_len_and_tail_slices():
+    # a stack VM's call: push two arguments, args = stack[len(stack) - 2:], del the same slice,
+    # then a frame's locals = args + []: the pushes never happen, args is a list of the two values
+    trace = parse_trace("""[r0, i1, i2]
+guard_class(r0, $list) [r0]
+r3 = call($append, r0, i1)
+guard_no_exception() [r0]
+r4 = call($append, r0, i2)
+guard_no_exception() [r0]
+i5 = len(r0)
+i6 = int_sub(i5, 2)
+r7 = new_slice(i6, None, None)
+r8 = getitem(r0, r7)
+guard_no_exception() [r0]
+i9 = len(r0)
+i10 = int_sub(i9, 2)
+r11 = new_slice(i10, None, None)
+delitem(r0, r11)
+guard_no_exception() [r0]
+r12 = new_list()
+r13 = py_add(r8, r12)
+guard_no_exception() [r0]
+i14 = getitem(r13, 1)
+guard_no_exception() [r0]
+i15 = len(r0)
+finish(i15)
+""", NS)
+    ops = optimize_trace(trace.inputargs, trace.ops)
+    names = [op.name for op in ops]
+    assert names == ["guard_class", "len", "finish"], names
+    for lst in ([], [7, 8]):
+        trace.ops = ops
+        got = run_trace(trace, [lst, 5, 6])
+        assert got.value == len(lst) and lst == [7, 8][:len(lst)]
+
+
+def test_sink_a_new_list_is_none_of_the_older_ones():
+    check(sink.optimize, """[r0, i1]
+guard_class(r0, $list) [r0]
+r2 = new_list()
+i3 = ptr_ne(r2, r0)
+guard_true(i3) [r0]
+i4 = ptr_ne(r0, r2)
+finish(i4)
+""", """[r0, i1]
+guard_class(r0, $list) [r0]
+r2 = new_list()
+guard_true(True) [r0]
+finish(True)
+""")
 
 
 # -- fuzzing: random traces, optimized vs unoptimized, on the reference executor --------------
@@ -168,6 +221,23 @@ def random_trace(rng):
         elif k < 0.5:
             lines.append("i%d = len(r2)" % n)
             ints.append("i%d" % n)
+            if rng.random() < 0.5:
+                # a stack VM's call: r2[len(r2) - c:] (read, or deleted), maybe len(r2) + c
+                c = rng.randint(-1, 3)
+                lines.append("i%d = int_sub(i%d, %d)" % (n + 1, n, c))
+                lines.append("r%d = new_slice(i%d, None, None)" % (n + 2, n + 1))
+                if rng.random() < 0.5:
+                    lines.append("r%d = getitem(r2, r%d)" % (n + 3, n + 2))
+                    lines.append("guard_no_exception() [%s]" % live())
+                    lines.append("r%d = new_list(%s)" % (n + 4, rng.choice(["", ints[-1]])))
+                    lines.append("r%d = py_add(r%d, r%d)" % (n + 5, n + 3, n + 4))
+                    lines.append("guard_no_exception() [%s]" % live())
+                    lines.append("i%d = len(r%d)" % (n + 6, n + 5))
+                    ints.append("i%d" % (n + 6))
+                else:
+                    lines.append("delitem(r2, r%d)" % (n + 2))
+                    lines.append("guard_no_exception() [%s]" % live())
+                n += 6
         elif k < 0.6:
             lines.append("setfield(r3, %s, descr=%s)" % (rng.choice(ints), rng.choice("ab")))
         elif k < 0.7:
@@ -266,11 +336,12 @@ def test_fuzz_optimizer_against_reference(seed):
 def random_alloc_trace(rng):
     """Traces that allocate objects (new) and lists (new_list), write and read their fields and
     items, let some escape into r3.o, and fail guards while some are still virtual."""
-    lines = ["[i0, i1, r2, r3]", "guard_class(r3, $Obj) [r3]"]
+    lines = ["[i0, i1, r2, r3]", "guard_class(r3, $Obj) [r3]", "guard_class(r2, $list) [r2]",
+             "r4 = new_list(i0)"]
     ints = ["i0", "i1"]
     objs = []
-    lists = []
-    n = 4
+    lists = ["r4"]
+    n = 5
 
     def live():
         return ", ".join(ints[-2:] + objs[-2:] + lists[-2:] + ["r3"])
@@ -314,6 +385,24 @@ def random_alloc_trace(rng):
                 ints.append("i%d" % n)
             else:
                 lines.append("setfield(r3, %s, descr=o)" % lst)  # escapes
+        elif lists and k < 0.95:
+            lst = rng.choice(lists + ["r2"])
+            r = rng.random()
+            if r < 0.4:
+                lines.append("r%d = call($append, %s, %s)" % (n, lst, rng.choice(ints + objs[-1:])))
+                lines.append("guard_no_exception() [%s]" % live())
+            elif r < 0.7:
+                lines.append("i%d = call($pop, %s)" % (n, lst))  # may be empty: IndexError
+                lines.append("guard_no_exception() [%s]" % live())
+                objs.append("i%d" % n)
+            elif r < 0.85:
+                lines.append("r%d = py_add(%s, %s)" % (n, lst, rng.choice(lists + ["r2"])))
+                lines.append("guard_no_exception() [%s]" % live())
+                lists.append("r%d" % n)
+            else:
+                lines.append("i%d = ptr_ne(%s, %s)" % (n, lst, rng.choice(lists + ["r2"])))
+                lines.append("%s(i%d) [%s]" % (rng.choice(["guard_true", "guard_false"]), n, live()))
+                ints.append("i%d" % n)
         elif k < 0.97:
             items = [rng.choice(["None", "0"] + ints[-2:] + objs[-1:]) for _ in range(rng.randint(0, 3))]
             lines.append("r%d = new_list(%s)" % (n, ", ".join(items)))
@@ -347,10 +436,12 @@ def test_fuzz_virtualize_against_reference(seed):
     text = random_alloc_trace(rng)
     for inputs in ([0, 1], [3, -2], [1, 1]):
         ref_obj, opt_obj = Obj(), Obj()
-        ref = run_trace(parse_trace(text, NS), inputs + [[], ref_obj])
+        ref_list, opt_list = [4], [4]
+        ref = run_trace(parse_trace(text, NS), inputs + [ref_list, ref_obj])
         trace = parse_trace(text, NS)
         trace.ops = optimize_trace(trace.inputargs, trace.ops)
-        got = run_trace(trace, inputs + [[], opt_obj])
+        got = run_trace(trace, inputs + [opt_list, opt_obj])
+        assert obj_state(ref_list) == obj_state(opt_list), text
         assert ref.kind == got.kind, text
         if ref.kind == "finish":
             assert ref.value == got.value, text
