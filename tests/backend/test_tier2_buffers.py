@@ -177,6 +177,14 @@ def test_a_loop_that_resizes_the_bytearray_stays_in_tier1():
     reasons = tier_reasons(run)
     assert reasons and all(r.startswith("python: tier 2 cannot run it") for r in reasons.values())
     assert stats()["tier2_iterations"] == 0
+    from metatrace.testing import compiled_traces
+
+    (loop,) = compiled_traces(run, "loop")
+    labels = [k for k, op in enumerate(loop.ops) if op.name == "label"]
+    body = loop.ops[labels[-1] + 1:]
+    assert any(op.name == "call" for op in body)  # the append: a residual call
+    assert any(op.name == "len" for op in body)  # not hoisted: the call may resize
+    assert any("call" in numba_tier._structural(op) for op in body if op.name == "call")
 
 
 def test_bool_values_and_indices():
