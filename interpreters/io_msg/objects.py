@@ -322,6 +322,7 @@ def protos_of(obj: IoObject) -> List[Any]:
 
 class IoNumber(IoObject):
     __slots__ = ("value",)
+    _immutable_fields_ = ("value",)  # an Io Number is a value: nothing writes it after __init__
     kind = "Number"
     default_map: Map = None  # type: ignore[assignment]
 
@@ -455,6 +456,8 @@ class IoLocals(IoObject):
     block).  The Call object is made only when the program asks for ``call``."""
 
     __slots__ = ("scope", "target", "message", "sender", "block", "call", "slot_context")
+    # what the activation was made with; ``call`` and ``slot_context`` are set later
+    _immutable_fields_ = ("scope", "target", "message", "sender", "block")
     kind = "Locals"
 
     def __init__(self, map: Map, slots: List[Any], scope: Any, target: Any, message: Any,

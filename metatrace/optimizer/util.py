@@ -13,7 +13,13 @@ def remap_uses(op: Op, replace: Dict[int, Value]) -> None:
     snap = op.snapshot
     if snap is not None:
         for f in snap.frames:
-            f.regs = [(r, replace.get(id(v), v)) for r, v in f.regs]
+            # most frames hold nothing replaced: look before building a new list (the passes
+            # remap every guard's every frame, the largest share of their time with inlining)
+            regs = f.regs
+            for _r, v in regs:
+                if id(v) in replace:
+                    f.regs = [(r, replace.get(id(v), v)) for r, v in regs]
+                    break
             if f.override is not None:
                 f.override = replace.get(id(f.override), f.override)
         if snap.result is not None:

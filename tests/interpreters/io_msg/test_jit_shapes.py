@@ -137,3 +137,21 @@ def test_a_proto_written_in_a_loop_stops_invalidating(tmp_path) -> None:
     log = run_logged(tmp_path, COUNTER)
     assert len(log["invalidations"]) <= 4, len(log["invalidations"])
     assert log["stats"]["loop_entries"] >= 1000, log["stats"]
+
+
+FIB = """\
+fib := method(n, if(n < 2, n, fib(n - 1) + fib(n - 2)))
+fib(16) println
+"""
+
+
+def test_number_literals_and_activation_fields_are_constants(tmp_path) -> None:
+    # IoNumber.value and what an activation (IoLocals) was made with are immutable: `n < 2`
+    # compares with the float 2.0 itself, not with a field read of the literal's object
+    log = run_logged(tmp_path, FIB)
+    ops = [op for t in log["traces"] for op in t["ops"]]
+    assert any(op["op"] == "call_assembler" for op in ops), [t["location"] for t in log["traces"]]
+    texts = [op["text"] for op in ops]
+    assert any(op["op"] == "float_lt" and "2.0" in op["text"] for op in ops), texts
+    assert not any(op["op"] == "getfield" and "$IoNumber" in op["text"] and "value" in op["text"]
+                   for op in ops), texts
