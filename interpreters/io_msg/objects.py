@@ -406,7 +406,7 @@ class IoMessage(IoObject):
 class IoBlock(IoObject):
     __slots__ = ("body", "argnames", "scope", "activatable", "pass_stops", "locals_map",
                  "is_method")
-    _immutable_fields_ = ("body?", "argnames?[*]", "scope?", "locals_map?")
+    _immutable_fields_ = ("body?", "argnames?[*]", "scope?", "locals_map?", "activatable?", "pass_stops?")
     kind = "Block"
     default_map: Map = None  # type: ignore[assignment]
 

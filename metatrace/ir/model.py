@@ -7,6 +7,7 @@ ops, input arguments or constants.  Guards carry a :class:`Snapshot` — where t
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, List, Optional, Sequence, Tuple
 
 from .ops import OPS, OpSpec
@@ -179,8 +180,21 @@ class Deferred:
             target[get(self.key)] = get(self.values[0])
 
 
+_SEQ = itertools.count()
+
+
+def born_before(old: Value, new: "Op") -> bool:
+    """``old`` existed before op ``new`` made its value: a constant, an input, or an op made
+    earlier (ops are numbered as they are made, ``Op.seq``).  A value an allocation made is none
+    of the objects that existed before it.  Only for ops numbered in trace order: the tracer's,
+    as it records them (an optimizer pass that makes ops numbers them after every recorded op,
+    so it must use positions instead, as ``sink`` does)."""
+    return not isinstance(old, Op) or old.seq < new.seq
+
+
 class Op(Value):
-    __slots__ = ("name", "args", "descr", "type", "snapshot", "guard_id", "location", "sunk", "__weakref__")
+    __slots__ = ("name", "args", "descr", "type", "snapshot", "guard_id", "location", "sunk", "seq",
+                 "__weakref__")
 
     def __init__(self, name: str, args: Sequence[Value] = (), descr: Any = None,
                  type: Optional[str] = None) -> None:
@@ -193,6 +207,7 @@ class Op(Value):
         self.guard_id = -1
         self.location: Any = None  # interpreter source (file, line) for the log
         self.sunk: List["Deferred"] = []  # guards: stores done on the failure path, in order
+        self.seq = next(_SEQ)  # creation order (see born_before)
 
     @property
     def spec(self) -> OpSpec:

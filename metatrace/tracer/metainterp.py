@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from .. import hints
 from ..annotate.codewriter import Unsupported, jitcode_for
 from ..annotate.jitcode import UNBOUND
-from ..ir.model import EXC, Const, FrameSnapshot, InputArg, Op, Snapshot, Value, type_of
+from ..ir.model import EXC, Const, FrameSnapshot, InputArg, Op, Snapshot, Value, born_before, type_of
 from ..ir.ops import BOOL_RESULT, OPS
 from . import semantics as sem
 from .blackhole import BHFrame, Outcome
@@ -470,6 +470,14 @@ class MetaInterp:
 
     def forget_items(self, listbox: Value) -> None:
         self.items.clear()
+
+    def born_apart(self, a: Value, b: Value) -> bool:
+        """``a`` and ``b`` (not the same box) are different objects because one was allocated by
+        the trace after the other existed, or both were allocated by the trace."""
+        fresh = self.fresh
+        if a in fresh:
+            return b in fresh or born_before(b, a)
+        return b in fresh and born_before(a, b)
 
     def is_distinct(self, a: Value, b: Value) -> bool:
         return (id(a), id(b)) in self.distinct
@@ -1015,10 +1023,9 @@ class MetaInterp:
             # a property setter, __setattr__, a descriptor: user code that may write anything
             self.heap.clear()
             self.items.clear()
-        fresh = box in self.fresh
         for k in [k for k in self.heap if k[1] == name]:
-            if fresh and k[0] is not box and (isinstance(k[0], (Const, InputArg)) or k[0] in self.fresh):
-                continue  # an object allocated in this trace is none of those
+            if k[0] is not box and self.born_apart(k[0], box):
+                continue  # an object allocated in this trace is none of those before it
             del self.heap[k]
         self.heap_immutable.pop((box, name), None)
         if plain:

@@ -139,3 +139,44 @@ def test_list_methods_that_compare_items_see_the_stores_before_them():
     calls = [op.args[0].value for op in ops if op.name == "call"]
     assert list.sort in calls and list.count in calls and list.index in calls
     assert sum(1 for op in ops if op.name == "setfield" and op.descr == "x") >= 3
+
+
+class Cell:
+    def __init__(self, v):
+        self.v = v
+
+
+class Holder:
+    def __init__(self, ref):
+        self.ref = ref
+
+
+@metatrace.jit(greens=["pc"], reds=["i", "n", "holder", "acc"], name="heap_safety_fresh")
+def fresh_alias(n, holder):
+    pc = 0
+    i = 0
+    acc = 0
+    while True:
+        jit_merge_point(pc=pc, i=i, n=n, holder=holder, acc=acc)
+        if i >= n:
+            return acc
+        old = holder.ref        # read before the allocation: not the new object
+        acc += old.v
+        c = Cell(i)             # a new object...
+        holder.ref = c
+        same = holder.ref       # ...read back after it: it is the new object
+        c.v = i * 3             # writing the new object's `v` keeps `old.v` cached, not `same.v`
+        acc += same.v + old.v
+        i += 1
+
+
+def test_a_new_object_is_none_of_the_older_ones_but_may_be_read_back():
+    _jit(fresh_alias)
+    want = fresh_alias.__wrapped__(80, Holder(Cell(7)))
+    assert fresh_alias(80, Holder(Cell(7))) == want
+    loops = compiled_traces(fresh_alias, "loop")
+    assert loops, fresh_alias.jitdriver.stats()
+    # `old.v` is read once per iteration: the write to the new object's `v` did not forget it
+    for t in loops:
+        reads = [op for op in t.ops if op.name == "getfield" and op.descr == "v"]
+        assert len(reads) == 1, [repr(op) for op in t.ops]

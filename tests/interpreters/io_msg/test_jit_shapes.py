@@ -155,3 +155,30 @@ def test_number_literals_and_activation_fields_are_constants(tmp_path) -> None:
     assert any(op["op"] == "float_lt" and "2.0" in op["text"] for op in ops), texts
     assert not any(op["op"] == "getfield" and "$IoNumber" in op["text"] and "value" in op["text"]
                    for op in ops), texts
+
+
+SLOTS = """\
+Point := Object clone do(
+    x := 0; y := 0
+    moveBy := method(dx, dy, x = x + dx; y = y + dy; self)
+)
+p := Point clone
+for(i, 1, 3000, p moveBy(1, 2))
+(p x + p y) println
+"""
+
+
+def test_a_method_writing_slots_reads_its_receiver_once(tmp_path) -> None:
+    # x = x + dx; y = y + dy: the new Number written to `x` is none of the objects read
+    # before it, so the receiver's map and slots are not read again after that write; and a
+    # block's `activatable` is a constant (quasi-immutable)
+    log = run_logged(tmp_path, SLOTS)
+    traces = [t for t in log["traces"] if "updateSlot" in t["location"]]
+    assert traces, [t["location"] for t in log["traces"]]
+    for t in traces:
+        texts = [op["text"] for op in t["ops"]]
+        maps = [op for op in t["ops"] if op["op"] == "getfield" and op.get("descr") == "map"]
+        assert maps, texts
+        assert len(maps) == len({op["args"][0] for op in maps}), texts  # each object's map once
+    every = [op["text"] for t in log["traces"] for op in t["ops"]]
+    assert not any("descr=activatable" in t for t in every), every
