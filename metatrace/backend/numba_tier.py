@@ -11,8 +11,13 @@ compiles exactly that part with ``numba.njit``:
   of iterations it completed;
 * the tier-1 Python code of the tree takes those values and runs that iteration itself, so every
   guard failure, bridge, deferred store, exception and big-int overflow happens exactly as in
-  tier 1.  Because the body has no side effects, running an iteration again from its start is
-  exact: tier 2 can only change how fast the program runs.
+  tier 1.  Running an iteration again from its start is exact because the kernel changes
+  nothing before an iteration completes: its variables are assigned at the iteration's end,
+  and its bytearray writes (the only memory it writes) are held in kernel variables until then:
+  tier 2 can only change how fast the program runs;
+* a guard whose bridge jumps back to this loop (re-running its preamble) need not leave: when
+  the bridge and the preamble lower too, the kernel runs them as the rest of the iteration
+  (``BridgeInfo``; the kernel is generated again when such bridges are attached later).
 
 The preamble, the bridges and the exits stay Python (tier 1).  What cannot be lowered -- any
 op that touches a Python object -- keeps the whole loop in tier 1, with the reason recorded in
@@ -106,6 +111,10 @@ class Plan:
         for op in body:
             if op.name == "guard_not_invalidated":
                 self.invalidation_token = op.descr
+        # for bridges that jump back to the tree: what a jump to it runs before the loop
+        self.root_inputargs: List[Value] = []
+        self.preamble: List[Op] = []
+        self.key: Any = None
         self._collect()
 
     def _collect(self) -> None:
@@ -144,7 +153,27 @@ def plan_inner_loop(root_ops: List[Op]) -> Any:
         reason = _structural(op, buffers)
         if reason:
             return "op %d of the loop (%s): %s" % (k + 1, op.name, reason)
-    return Plan(root_ops[labels[1]], body)
+    plan = Plan(root_ops[labels[1]], body)
+    plan.root_inputargs = list(root_ops[labels[0]].args)
+    plan.preamble = root_ops[labels[0] + 1:labels[1]]
+    return plan
+
+
+class BridgeInfo:
+    """A bridge of one of the loop's guards, for the kernel to run: its inputs are the guard's
+    fail arguments; it must end by jumping back to the tree (``key``)."""
+
+    def __init__(self, failargs: Sequence[Value], inputargs: Sequence[Value], ops: Sequence[Op],
+                 key: Any, sunk: bool) -> None:
+        self.failargs = list(failargs)
+        self.inputargs = list(inputargs)
+        self.ops = list(ops)
+        self.key = key
+        self.sunk = sunk  # the guard has work on its failure path: not run in a kernel
+
+
+MAX_BRIDGE_DEPTH = 4  # bridges of bridges followed
+MAX_BRIDGE_OPS = 400  # bridge and preamble ops one kernel may hold (Numba's compile time)
 
 
 def _buffer_values(root_ops: List[Op], inner: int) -> set:
@@ -192,9 +221,17 @@ def _structural(op: Op, buffers: Any = ()) -> str:
 # ---------------------------------------------------------------------------------------------
 # kernel source
 
+class _NewValue:
+    """The origin of a value the kernel computed again (a preamble re-run after a bridge)."""
+
+
+_NEW = _NewValue()
+
+
 class _Gen:
     def __init__(self, plan: Plan, classes: Sequence[Any],
-                 aliases: Optional[Sequence[int]] = None) -> None:
+                 aliases: Optional[Sequence[int]] = None,
+                 bridges: Optional[Dict[int, BridgeInfo]] = None) -> None:
         self.plan = plan
         self.names: Dict[int, str] = {}
         self.cls: Dict[int, Any] = {}
@@ -210,6 +247,16 @@ class _Gen:
         self.pending: List[Tuple[str, Any, str, str]] = []
         self.indices: Dict[Tuple[str, Any], str] = {}  # (buffer, index key) -> checked index
         self.temps = 0
+        self.serial = 0
+        self.indent = 2
+        # bridges the kernel runs itself: id(guard op) -> the bridge (see BridgeInfo)
+        self.bridges: Dict[int, BridgeInfo] = dict(bridges or {})
+        self.origin: Dict[int, Any] = {}  # in a bridge: value -> the loop's value it is
+        self.depth = 0
+        self.bridge_ops = 0
+        self.deferred: Optional[List[Any]] = []
+        self.state: List[str] = []  # the kernel variable of each returned loop variable
+        self.state_classes: List[Any] = []
         for k, (p, c) in enumerate(zip(plan.params, classes)):
             if c not in _NUMBERS and c not in _BUFFERS:
                 raise Unlowerable("loop input %d is a %s, not an int, float, bool or bytearray"
@@ -218,8 +265,15 @@ class _Gen:
             self.cls[id(p)] = c
             if c in _BUFFERS:
                 self.buffers[id(p)] = "p%d" % (aliases[k] if aliases is not None else k)
+        self.names_at_entry = dict(self.names)
+        self.entry_classes = dict(self.cls)
 
     def val(self, v: Value) -> str:
+        if not isinstance(v, Const):
+            try:
+                return self.names[id(v)]
+            except KeyError:
+                raise Unlowerable("a value the kernel does not have (a Python object)")
         if isinstance(v, Const):
             x = v.value
             t = type(x)
@@ -242,17 +296,43 @@ class _Gen:
         if isinstance(v, Const):
             t = type(v.value)
             return t if t in _NUMBERS else type(v.value)
-        return self.cls[id(v)]
+        try:
+            return self.cls[id(v)]
+        except KeyError:
+            raise Unlowerable("a value the kernel does not have (a Python object)")
 
-    def emit(self, text: str, indent: int = 2) -> None:
-        self.lines.append("    " * indent + text)
+    def emit(self, text: str, indent: Optional[int] = None) -> None:
+        self.lines.append("    " * (self.indent if indent is None else indent) + text)
+
+    def fresh(self) -> str:
+        """A variable name used nowhere else in the kernel (its paths must not share a
+        variable of two types)."""
+        self.serial += 1
+        return "t%d" % self.serial
 
     def leave_if(self, cond: str) -> None:
         self.emit("if %s:" % cond)
-        self.emit("return _exit", 3)
+        self.emit("return _exit", self.indent + 1)
+
+    def guard(self, op: Op, cond: str) -> None:
+        """A guard failing when ``cond`` holds: the kernel leaves, or runs the guard's bridge
+        when it has one the kernel can run (it jumps back to this loop)."""
+        bridge = self.bridges.get(id(op)) if self.bridges else None
+        if bridge is None:
+            self.leave_if(cond)
+            return
+        if self.depth >= MAX_BRIDGE_DEPTH:
+            self.leave_if(cond)
+            return
+        self.emit("if %s:" % cond)
+        if self.deferred is not None:  # the main path: bridges are generated once it is done
+            self.lines.append(None)  # type: ignore[arg-type]
+            self.deferred.append((len(self.lines) - 1, op, bridge, self.snapshot(), self.indent + 1))
+        else:
+            self.lines.extend(self.bridge_block(op, bridge, self.snapshot(), self.indent + 1))
 
     def define(self, op: Op, expr: str, cls: Any) -> None:
-        n = "t%d" % len(self.names)
+        n = self.fresh()
         self.names[id(op)] = n
         self.cls[id(op)] = cls
         self.emit("%s = %s" % (n, expr))
@@ -277,7 +357,7 @@ class _Gen:
         a = op.args
         if name in _INT_BIN:
             x, y = self.as_int(a[0]), self.as_int(a[1])
-            n = "t%d" % len(self.names)
+            n = self.fresh()
             self.emit("%s, _o = _%s_ovf(%s, %s)" % (n, _INT_BIN[name], x, y))
             self.leave_if("_o")
             self.names[id(op)] = n
@@ -295,7 +375,7 @@ class _Gen:
         elif name == "int_lshift":
             x, y = self.as_int(a[0]), self.as_int(a[1])
             self.leave_if("%s < 0 or %s > 62" % (y, y))
-            n = "t%d" % len(self.names)
+            n = self.fresh()
             self.emit("%s = %s << %s" % (n, x, y))
             self.leave_if("(%s >> %s) != %s" % (n, y, x))
             self.names[id(op)] = n
@@ -339,13 +419,13 @@ class _Gen:
             c = self.klass(a[0])
             if c not in _NUMBERS:
                 raise Unlowerable("%s on a %s" % (name, c.__name__))
-            self.leave_if(("not %s" if name == "guard_true" else "%s") % self.val(a[0]))
+            self.guard(op, ("not %s" if name == "guard_true" else "%s") % self.val(a[0]))
         elif name == "guard_value":
             c = self.klass(a[0])
             if c is not op.descr or not isinstance(a[1], Const):
                 raise Unlowerable("guard_value expects a %s, the loop has a %s"
                                   % (getattr(op.descr, "__name__", op.descr), c.__name__))
-            self.leave_if("%s != %s" % (self.val(a[0]), self.val(a[1])))
+            self.guard(op, "%s != %s" % (self.val(a[0]), self.val(a[1])))
         elif name == "guard_class":
             if not isinstance(a[1], Const) or self.klass(a[0]) is not a[1].value:
                 raise Unlowerable("guard_class always fails on a %s" % self.klass(a[0]).__name__)
@@ -354,7 +434,7 @@ class _Gen:
         elif name == "guard_is":
             if self.klass(a[0]) is not bool or not isinstance(a[1], Const) or type(a[1].value) is not bool:
                 raise Unlowerable("guard_is on a number (identity of ints is not defined)")
-            self.leave_if("%s != %s" % (self.val(a[0]), self.val(a[1])))
+            self.guard(op, "%s != %s" % (self.val(a[0]), self.val(a[1])))
         elif name in ("call", "call_pure"):
             self.call(op)
         elif name == "getitem":
@@ -448,6 +528,128 @@ class _Gen:
             out.append("%s[%s] = %s" % (buf, idx, value))
         return out
 
+    # -- bridges ------------------------------------------------------------------------------
+    # A guard of the loop whose bridge jumps back to this tree, re-running its preamble, need
+    # not leave the kernel: the kernel runs the bridge and the preamble as the rest of the same
+    # iteration (its writes are still held; any exit in them hands tier 1 the iteration's
+    # start, and tier 1 fails the guard and runs the bridge itself), checks that the values the
+    # loop holds fixed come out the same, and goes on with the next iteration.
+
+    def snapshot(self) -> Tuple[Any, ...]:
+        return (dict(self.names), dict(self.cls), dict(self.buffers), list(self.pending),
+                dict(self.indices), dict(self.origin))
+
+    def restore(self, snap: Tuple[Any, ...]) -> None:
+        self.names, self.cls, self.buffers = dict(snap[0]), dict(snap[1]), dict(snap[2])
+        self.pending, self.indices, self.origin = list(snap[3]), dict(snap[4]), dict(snap[5])
+
+    def origin_of(self, v: Value) -> Any:
+        return self.origin.get(id(v), v)
+
+    def forget(self, v: Value) -> None:
+        """``v`` is about to mean another value: drop what is known of it (a held write at index
+        ``v`` is compared at run time from now on)."""
+        for d in (self.names, self.cls, self.buffers):
+            d.pop(id(v), None)
+        self.indices = {k: n for k, n in self.indices.items() if k[1] != id(v)}
+        self.pending = [(b, object() if k == id(v) else k, i, x) for b, k, i, x in self.pending]
+
+    def bind(self, target: Value, source: Value) -> None:
+        """``target`` is ``source`` from here on (a bridge's input, the tree's input a jump
+        passes)."""
+        origin = self.origin_of(source)
+        known = [(d, d[id(source)]) for d in (self.names, self.cls, self.buffers)
+                 if not isinstance(source, Const) and id(source) in d]
+        self.forget(target)
+        self.origin[id(target)] = origin
+        for d, x in known:
+            d[id(target)] = x
+        if isinstance(source, Const):
+            if type(source.value) in _NUMBERS:
+                self.names[id(target)] = self.val(source)
+                self.cls[id(target)] = type(source.value)
+
+    def bridge_block(self, op: Op, bridge: BridgeInfo, snap: Tuple[Any, ...], indent: int) -> List[str]:
+        saved_lines, saved_indent, saved = self.lines, self.indent, self.snapshot()
+        self.lines = []
+        self.depth += 1
+        try:
+            self.restore(snap)
+            self.indent = indent
+            self.run_bridge(bridge)
+            out = self.lines
+        except Unlowerable:
+            out = ["    " * indent + "return _exit"]
+        finally:
+            self.depth -= 1
+            self.lines, self.indent = saved_lines, saved_indent
+            self.restore(saved)
+        return out
+
+    def run_bridge(self, bridge: BridgeInfo) -> None:
+        plan = self.plan
+        if bridge.sunk or not bridge.ops or bridge.ops[-1].name != "jump" or \
+                bridge.ops[-1].descr != plan.key or len(bridge.inputargs) != len(bridge.failargs):
+            raise Unlowerable("the bridge does not jump back to the loop")
+        self.bridge_ops += len(bridge.ops) + len(plan.preamble)
+        if self.bridge_ops > MAX_BRIDGE_OPS:
+            raise Unlowerable("too many bridge ops for one kernel")
+        for o in itertools.chain(bridge.ops, plan.preamble):
+            if o.name == "guard_not_invalidated" and o.descr is not plan.invalidation_token:
+                raise Unlowerable("the bridge depends on what the kernel's entry does not check")
+        for ia, fa in zip(bridge.inputargs, bridge.failargs):
+            self.bind(ia, fa)
+        for o in bridge.ops[:-1]:
+            self.op(o)
+        jump = bridge.ops[-1]
+        if len(jump.args) < len(plan.root_inputargs):
+            raise Unlowerable("the bridge's jump passes too few values")
+        for ia, a in zip(plan.root_inputargs, jump.args):
+            self.bind(ia, a)
+        for o in plan.preamble:  # computed again: what the loop's entry computes
+            self.forget(o)
+            self.origin[id(o)] = _NEW
+            self.op(o)
+        label = plan.label
+        sources = label.descr if isinstance(label.descr, list) else label.args
+        new_state: List[str] = []
+        k = 0
+        for j, a in enumerate(label.args):
+            src = sources[j]
+            if plan.passthrough[j]:
+                if self.origin_of(src) is a:
+                    continue  # the very value the loop holds
+                c = self.entry_classes.get(id(a))
+                if c in (int, bool) and self.klass(src) is c:
+                    self.leave_if("%s != %s" % (self.val(src), self.names_at_entry[id(a)]))
+                    continue
+                raise Unlowerable("the bridge changes a value the loop holds fixed")
+            want = self.state_classes[k]
+            k += 1
+            if want is None:  # a constant the wrapper fills in: it must be that constant
+                if not (isinstance(src, Const) and src.same_constant(plan.jump.args[j])):
+                    raise Unlowerable("the bridge passes another value for a constant")
+                continue
+            if self.klass(src) is not want:
+                raise Unlowerable("the bridge passes a %s for a %s" % (self.klass(src).__name__, want.__name__))
+            new_state.append(self.val(src))
+        # the preamble values the loop reads must come out the same
+        label_ids = {id(a) for a in label.args}
+        for p in plan.params:
+            if id(p) in label_ids or self.origin_of(p) is p:
+                continue
+            c = self.cls.get(id(p))
+            if c in (int, bool) and self.entry_classes.get(id(p)) is c:
+                self.leave_if("%s != %s" % (self.names[id(p)], self.names_at_entry[id(p)]))
+                continue
+            raise Unlowerable("the bridge changes a value the loop reads from its preamble")
+        self.lines.extend("    " * self.indent + line for line in self.stores())
+        targets = [v for v, c in zip(self.state, self.state_classes) if c is not None]
+        if targets:
+            self.emit("%s = %s" % (", ".join(targets) + ",", ", ".join(new_state) + ","))
+        self.emit("_n += 1")
+        self.emit("continue")
+
     def ptr_compare(self, op: Op) -> None:
         a, b = op.args
         ca, cb = self.klass(a), self.klass(b)
@@ -491,12 +693,13 @@ class _Gen:
         self.define(op, expr.format(*texts), res)
 
 
-def kernel_source(plan: Plan, classes: Sequence[Any], aliases: Optional[Sequence[int]] = None
+def kernel_source(plan: Plan, classes: Sequence[Any], aliases: Optional[Sequence[int]] = None,
+                  bridges: Optional[Dict[int, BridgeInfo]] = None
                   ) -> Tuple[str, Dict[str, float], List[Any]]:
     """The kernel's Python source for these parameter classes (and this pattern of inputs that
     are the same object, see :func:`alias_pattern`); the float constants it names; the classes
     of the values it returns.  Raises :class:`Unlowerable`."""
-    g = _Gen(plan, classes, aliases)
+    g = _Gen(plan, classes, aliases, bridges)
     label_args = plan.label.args
     state: List[str] = []  # kernel variable per returned label arg
     out_classes: List[Any] = []
@@ -509,6 +712,7 @@ def kernel_source(plan: Plan, classes: Sequence[Any], aliases: Optional[Sequence
             n = "s%d" % j
             state.append(n)
             init.add(n)
+    g.state = state
     for op in plan.body[:-1]:
         g.op(op)
     body = g.lines
@@ -532,6 +736,14 @@ def kernel_source(plan: Plan, classes: Sequence[Any], aliases: Optional[Sequence
         out_classes.append(c)
         assigns_to.append(state[k])
         assigns_from.append(g.val(src))
+    # the bridges the kernel runs, each from where its guard stood on the main path
+    g.state_classes = out_classes
+    deferred, g.deferred = g.deferred or [], None
+    blocks = {pos: g.bridge_block(op, bridge, snap, indent) for pos, op, bridge, snap, indent in deferred}
+    spliced: List[str] = []
+    for k, line in enumerate(body):
+        spliced.extend(blocks[k] if k in blocks else [line])
+    body = spliced
     returned_vars = [state[k] for k, c in enumerate(out_classes) if c is not None]
     exit_tuple = "(_n, %s)" % "".join(v + ", " for v in returned_vars)
     params = [g.names[id(p)] for p in plan.params]
@@ -733,11 +945,16 @@ class Kernel:
     """A compiled kernel for one tree, with its Python entry."""
 
     def __init__(self, plan: Plan, classes: Sequence[Any], stats: List[int],
-                 aliases: Optional[Sequence[int]] = None) -> None:
+                 aliases: Optional[Sequence[int]] = None,
+                 bridges: Optional[Dict[int, BridgeInfo]] = None) -> None:
         self.plan = plan
         self.classes = list(classes)
         self.aliases = list(aliases) if aliases is not None else list(range(len(self.classes)))
-        self.source, consts, self.out_classes = kernel_source(plan, classes, self.aliases)
+        self.bridges = dict(bridges or {})  # the bridges known when it was generated
+        self.source, consts, self.out_classes = kernel_source(plan, classes, self.aliases,
+                                                              self.bridges)
+        # how many of them it runs itself (the others leave the kernel)
+        self.bridges_run = self.source.count("_n += 1") - 1
         self.ops = plan.ops
         t0 = time.perf_counter()
         entry, self.counts = _compile(self.source, consts, classes)

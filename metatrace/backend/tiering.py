@@ -18,7 +18,9 @@ that release the GIL, and each time the interpreter thread keeps it for a whole 
 -- CPython's convoy effect -- so the compile takes many times longer.)
 
 Once the kernel exists the tree's source is regenerated to call it at the loop's entry, without
-the counter.  A loop that cannot be lowered never counts.  The reason each tree is in its tier
+the counter.  When bridges the kernel could run itself (they jump back to the loop) are attached
+later, the next entry generates the kernel again with them (``regenerate``; at most
+``MAX_REGENERATIONS`` times a tree, once with ``backend=auto``).  A loop that cannot be lowered never counts.  The reason each tree is in its tier
 is kept for the trace log.
 """
 
@@ -33,6 +35,11 @@ from . import numba_tier
 from .numba_tier import Kernel, Unlowerable
 
 FIRST_KERNEL_FACTOR = 7
+# a kernel is generated again when bridges it could run are attached after it was made (each
+# time a Numba compile, unless the kernel cache has it): at most this many times per tree
+# (backend=auto compiles once the loop is hot, when its bridges mostly exist: once more at most)
+MAX_REGENERATIONS = 3
+MAX_REGENERATIONS_AUTO = 1
 _FOREVER = itertools.repeat(None)
 
 
@@ -65,7 +72,12 @@ class Tier2:
         if missing:
             self.reason = "tier 2 unavailable: " + missing
             return
+        plan.key = tree.key
         self.plan = plan
+        self.classes: List[Any] = []
+        self.aliases: List[int] = []
+        self.regenerations = 0
+        self.kernel_namespaces: List[dict] = []
         self.state = "counting"
         self.iterator = itertools.repeat(None, -(-self.threshold // plan.ops))
         self.reason = ("the loop can run in tier 2; it moves there after %d operations in tier 1"
@@ -86,6 +98,49 @@ class Tier2:
         ns["_T2K"] = self.kernel.enter if self.kernel is not None else None
         if self.state == "counting":
             self.namespaces.append(ns)
+        elif self.state == "kernel":
+            self.kernel_namespaces.append(ns)
+            limit = MAX_REGENERATIONS_AUTO if self.mode == "auto" else MAX_REGENERATIONS
+            if (self.regenerations < limit
+                    and set(self.bridges()) - set(self.kernel.bridges)):  # type: ignore[union-attr]
+                # new bridges: the next entry makes a kernel that runs them too
+                for n in self.kernel_namespaces:
+                    n["_T2K"] = self.regenerate
+
+    def bridges(self) -> Dict[int, Any]:
+        """The tree's bridges, by the guard they leave from (the kernel runs those that jump
+        back to this loop and that it can lower; see numba_tier.BridgeInfo)."""
+        out = {}
+        for gd in self.tree.guard_descrs.values():
+            b = gd.bridge
+            if b is not None:
+                out[id(gd.op)] = numba_tier.BridgeInfo(gd.failargs, b.inputargs, b.ops,
+                                                       self.tree.key, bool(gd.op.sunk))
+        return out
+
+    def regenerate(self, *values: Any) -> Any:
+        """The kernel's entry while bridges it does not know of exist: make one that knows them
+        (from this process's or the disk cache, or Numba), then enter it."""
+        old = self.kernel
+        self.regenerations += 1
+        if self.state == "kernel" and not self.tree.invalid:
+            try:
+                kernel = Kernel(self.plan, self.classes, self.run_stats, self.aliases,
+                                self.bridges())
+            except Exception:  # Unlowerable cannot happen (the kernel without them lowered)
+                kernel = None
+            if kernel is not None:
+                self.kernel = kernel
+                self.reason = self._describe(kernel)
+                for key, n in kernel.counts.items():
+                    self.stats.bump(key, n)
+                self.stats.counters["tier2_compiling_s"] = (
+                    self.stats.counters.get("tier2_compiling_s", 0.0) + kernel.compile_s)
+                events.tier_changed(self)
+        for n in self.kernel_namespaces:
+            n["_T2K"] = self.kernel.enter  # type: ignore[union-attr]
+        del old
+        return self.kernel.enter(*values)  # type: ignore[union-attr]
 
     def _stop_counting(self) -> None:
         for ns in self.namespaces:  # a running older version must not come back here
@@ -103,9 +158,10 @@ class Tier2:
         self._stop_counting()
         if self.tree.invalid or self.state != "counting":
             return None
+        self.classes = [type(v) for v in values]
+        self.aliases = numba_tier.alias_pattern(values)
         try:
-            kernel = Kernel(self.plan, [type(v) for v in values], self.run_stats,
-                            numba_tier.alias_pattern(values))
+            kernel = Kernel(self.plan, self.classes, self.run_stats, self.aliases, self.bridges())
         except Unlowerable as e:
             return self._fail(str(e))
         except Exception as e:  # Numba raises many kinds; the loop stays in tier 1
@@ -119,11 +175,7 @@ class Tier2:
     def _finish(self, kernel: Kernel) -> Any:
         self.kernel = kernel
         self.state = "kernel"
-        how = {"disk": "loaded from the kernel cache", "memory": "already compiled"}.get(
-            kernel.origin, "compiled")
-        self.reason = ("the loop proper runs as a Numba kernel (%d ops, %s in %.0f ms); its "
-                       "preamble, exits and bridges run in tier 1" % (kernel.ops, how,
-                                                                       kernel.compile_s * 1e3))
+        self.reason = self._describe(kernel)
         self.stats.counters["tier1"] -= 1
         self.stats.bump("tier2")
         for key, n in kernel.counts.items():  # Numba compiles, kernel cache hits and misses
@@ -133,6 +185,16 @@ class Tier2:
         self.tree.compile()
         events.tier_changed(self)
         return kernel.enter
+
+    @staticmethod
+    def _describe(kernel: Kernel) -> str:
+        how = {"disk": "loaded from the kernel cache", "memory": "already compiled"}.get(
+            kernel.origin, "compiled")
+        runs = ("; it runs %d of its bridges back to the loop itself" % kernel.bridges_run
+                if kernel.bridges_run else "")
+        return ("the loop proper runs as a Numba kernel (%d ops, %s in %.0f ms)%s; its "
+                "preamble, exits and other bridges run in tier 1" % (
+                    kernel.ops, how, kernel.compile_s * 1e3, runs))
 
     def _fail(self, reason: str) -> None:
         self.state = "failed"

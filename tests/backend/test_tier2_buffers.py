@@ -319,3 +319,130 @@ def test_a_bytearray_kernel_loaded_from_the_disk_cache_runs(tmp_path):
     # indices -3 .. 4 (the negative ones wrap), then 5 is past the end
     assert outs[0] == outs[1] == "(8, 5) [7, 8, 16, 17, 18]", outs
     assert hits == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Brainfuck programs whose loops hold inner loops that run 0, 1 or a few times: the guards on
+# them get bridges that jump back to the loop, and the kernel runs those bridges itself (the
+# loop's preamble is a class check and len(tape))
+
+def _bf_modules():
+    import os
+
+    from metatrace.testing import load_module
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    bf = os.path.join(os.path.dirname(os.path.dirname(here)), "examples", "brainfuck", "interp.py")
+    if "plain" not in _BF:
+        _BF["plain"] = load_module(bf, "examples.brainfuck.interp_plain_t2b", jit=False)
+        _BF["jitted"] = load_module(bf, "examples.brainfuck.interp_jitted_t2b", jit=True)
+    return _BF["plain"], _BF["jitted"]
+
+
+_BF: dict = {}
+
+
+def random_bf(rng, depth=0, cell=0):
+    """A loop counting cell ``cell`` down whose body works only on cells past it (so every loop
+    ends): small adds, moves, inner loops on small counts, clears ``[-]``, now and then output."""
+    parts = ["[-"]
+    for _ in range(rng.randint(1, 4)):
+        d = rng.randint(1, 3)
+        parts.append(">" * d)
+        r = rng.random()
+        if r < 0.35 and depth < 2:
+            # an inner loop on a small count: set it (it may be left at 0: the loop is skipped)
+            parts.append("[-]" + "+" * rng.choice([0, 0, 1, 1, 2, 3]))
+            parts.append(random_bf(rng, depth + 1, cell + d))
+        elif r < 0.5:
+            parts.append("[-]")  # runs as many times as the cell holds (often 0 or 1)
+        elif r < 0.75:
+            # toggle the cell between 0 and 1 through the next one: u+ t[u- t-] u[t+ u-]; each
+            # inner loop runs once or not at all, by turns (a bridge back to this loop)
+            parts.append(">+<[>-<-]>[<+>-]<")
+        elif r < 0.55:
+            parts.append(".")
+        else:
+            parts.append(rng.choice("+-") * rng.randint(1, 5))
+        parts.append("<" * d)
+    parts.append("]")
+    return "".join(parts)
+
+
+def bf_program(seed):
+    rng = random.Random(seed)
+    body = "".join(random_bf(rng) for _ in range(rng.randint(1, 2)))
+    return ">" + "+" * rng.randint(20, 60) + body
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_fuzz_brainfuck_bridges_in_kernels(seed):
+    from examples.brainfuck.parse import parse
+
+    plain, jitted = _bf_modules()
+    program = parse(bf_program(seed), "fuzz%d.b" % seed)
+    results = []
+    for mod in (plain, jitted):
+        if mod is jitted:
+            reset(jitted.run)
+            drv = jitted.run.jitdriver
+            drv.set_param("backend", "numba")
+            drv.set_param("threshold", 3)
+            drv.set_param("trace_eagerness", 2)
+        tape, out = bytearray(64), bytearray()
+        ptr = mod.run(program, tape, out, b"")
+        results.append((ptr, bytes(tape), bytes(out)))
+    assert results[0] == results[1], bf_program(seed)
+    reset(jitted.run)
+
+
+def test_fuzz_brainfuck_kernels_run_bridges():
+    from examples.brainfuck.parse import parse
+
+    plain, jitted = _bf_modules()
+    drv = jitted.run.jitdriver
+    with_bridges = 0
+    for seed in range(25):
+        reset(jitted.run)
+        drv.set_param("backend", "numba")
+        drv.set_param("threshold", 3)
+        drv.set_param("trace_eagerness", 2)
+        jitted.run(parse(bf_program(seed), "f.b"), bytearray(64), bytearray(), b"")
+        with_bridges += any(r.startswith("numba:") and "bridges back to the loop itself" in r
+                            for r in tier_reasons(jitted.run).values())
+    reset(jitted.run)
+    assert with_bridges >= 6, with_bridges
+
+
+def test_a_bridge_back_to_the_loop_runs_in_the_kernel():
+    # pairs of cells (c, x) with c = 1 and x = 0, 1, 0, 1, ...; the loop [>[-<+>]<+>>] walks them
+    # two cells an iteration (the pointer changes every iteration) and moves x into c when x
+    # is set: its inner loop runs once or not at all, by turns, so one path is a bridge that
+    # jumps back to the loop.  The kernel runs both paths and is entered a few times only.
+    from examples.brainfuck.parse import parse
+
+    plain, jitted = _bf_modules()
+    n = 3000
+    setup = "".join("+>" + "+" * (k % 2) + ">" for k in range(n))
+    # (and c += 1 on both paths, so an iteration run twice would show)
+    src = ">>>>" + setup + "<" * (2 * n) + "[>[-<+>]<+>>]" + "<<[<<]>>[.>>]"
+    program = parse(src, "pairs.b")
+    results = []
+    for mod in (plain, jitted):
+        if mod is jitted:
+            reset(jitted.run)
+            drv = jitted.run.jitdriver
+            drv.set_param("backend", "numba")
+            drv.set_param("threshold", 3)
+            drv.set_param("trace_eagerness", 2)
+        tape, out = bytearray(3 * n + 10), bytearray()
+        ptr = mod.run(program, tape, out, b"")
+        results.append((ptr, bytes(tape), bytes(out)))
+    assert results[0] == results[1]
+    assert results[0][2] == bytes([2, 3]) * (n // 2)
+    st = drv.stats()
+    reasons = tier_reasons(jitted.run)
+    assert any("bridges back to the loop itself" in r for r in reasons.values()), reasons
+    assert st["tier2_iterations"] > 2 * n - 100, st["tier2_iterations"]
+    assert st["tier2_runs"] < 50, st["tier2_runs"]  # not once per bridge taken (~1500)
+    reset(jitted.run)
