@@ -39,6 +39,7 @@ import math
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from ..ir.model import Const, Deferred, FrameSnapshot, InputArg, Op, Snapshot, Value
+from ..tracer.quasiimmut import immutable_fields, is_immutable_class
 from .sink import plain_attribute
 from .pure import guard_holds, learn_class
 from .util import Rewrite, remap_uses
@@ -50,7 +51,11 @@ _HOIST_GUARDS = {"guard_class", "guard_value", "guard_is", "guard_true", "guard_
 _MATH = {id(getattr(math, n)) for n in dir(math) if callable(getattr(math, n))}
 _LEN = id(len)
 _APPEND = id(list.append)
-_LIST_METHOD = type(list.append)
+# list methods that call no method of the items nor of their arguments (when those are numbers,
+# strings or None): what a loop may do to a list without running user code
+_PLAIN_LIST_METHODS = {id(f) for f in (list.append, list.pop, list.insert, list.reverse, list.copy,
+                                       list.__getitem__, list.__setitem__)}
+_SIZED = (list, tuple, str, bytes, bytearray, dict)
 _HARMLESS = {"debug_merge_point", "label", "same_as", "new", "new_tuple", "new_method",
              "new_slice", "new_list", "getglobal", "guard_not_invalidated"}
 
@@ -103,13 +108,14 @@ class _Effects:
                     self.opaque = True
             elif name == "call":
                 callee = args[0].value if isinstance(args[0], Const) else None
-                if id(callee) == _LEN:
-                    continue
+                if id(callee) == _LEN and len(args) == 2 and self.class_of(args[1]) in _SIZED:
+                    continue  # (len of anything else calls its __len__)
                 if id(callee) in _MATH and all(self.class_of(a) in (int, float, bool) for a in args[1:]):
                     continue
-                if isinstance(callee, _LIST_METHOD) and len(args) > 1 and self.class_of(args[1]) is list \
+                if id(callee) in _PLAIN_LIST_METHODS and len(args) > 1 and self.class_of(args[1]) is list \
                         and all(self.class_of(a) in (int, float, bool, str, type(None))
                                 or isinstance(a, Const) for a in args[2:]):
+                    # (not sort, index, count, remove: they call the items' __lt__/__eq__)
                     (self.grown if id(callee) == _APPEND else self.moved).append(args[1])
                     continue
                 self.opaque = True
@@ -159,8 +165,16 @@ class _Effects:
                 and type(j.value) is int and i.value >= 0 and j.value >= 0 and i.value != j.value)
 
     def field_unchanged(self, obj: Value, attr: str) -> bool:
-        return not self.opaque and not any(
-            a == attr and self.may_alias(o, obj) for o, a in self.field_writes)
+        if self.opaque and not self.immutable(obj, attr):
+            return False  # (an immutable field changes after its object is made by no one)
+        return not any(a == attr and self.may_alias(o, obj) for o, a in self.field_writes)
+
+    def immutable(self, obj: Value, attr: str) -> bool:
+        cls = self.class_of(obj)
+        if cls is None:
+            return False
+        info = immutable_fields(cls).get(attr)
+        return (info is not None and not info.quasi) or (info is None and is_immutable_class(cls))
 
     def length_unchanged(self, seq: Value) -> bool:
         cls = self.class_of(seq)

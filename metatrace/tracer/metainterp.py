@@ -1594,8 +1594,10 @@ class MetaInterp:
                 return len(v), Const(len(self.tuple_items[b]))
             if id(v) in self.immutable_arrays and isinstance(b, Const):
                 return len(v), Const(len(v))
-            if type(v) is bytearray:
-                self.ensure_class(b, v)  # a tape: its len cannot raise, and the loop may hoist it
+            if type(v) in (bytearray, list, tuple, dict, str, bytes):
+                # a tape: its len cannot raise, and the loop may hoist it; a builtin container:
+                # its len runs no user code, so the heap cache survives it
+                self.ensure_class(b, v)
             cls = self.class_of(b)
             safe = cls in (list, tuple, str, dict, bytes, bytearray, set, frozenset)
             return self.execute("len", [b], (v,), len, result_class=int, need_guard=not safe)

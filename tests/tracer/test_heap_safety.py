@@ -180,3 +180,36 @@ def test_a_new_object_is_none_of_the_older_ones_but_may_be_read_back():
     for t in loops:
         reads = [op for op in t.ops if op.name == "getfield" and op.descr == "v"]
         assert len(reads) == 1, [repr(op) for op in t.ops]
+
+
+@metatrace.jit(greens=["pc"], reds=["i", "n", "b", "s", "lst", "acc"], name="heap_safety_licm")
+def loop_reads(n, b, s, lst):
+    pc = 0
+    i = 0
+    acc = 0
+    while True:
+        jit_merge_point(pc=pc, i=i, n=n, b=b, s=s, lst=lst, acc=acc)
+        if i >= n:
+            return acc
+        acc += b.x * 1000 + b.seen  # nothing in the loop writes them but the calls below
+        len(s)                      # s.__len__ adds 1 to b.x
+        lst.sort()                  # Item.__lt__ adds b.x to b.seen
+        i += 1
+
+
+def test_the_loop_reads_again_what_a_builtin_running_user_code_writes():
+    def go(f, n):
+        b = Box()
+        return f(n, b, Sneaky(b), [Item(b, 2), Item(b, 1)]), b.x, b.seen
+
+    _jit(loop_reads)
+    want = go(loop_reads.__wrapped__, 60)
+    assert go(loop_reads, 60) == want
+    loops = compiled_traces(loop_reads, "loop")
+    assert loops, loop_reads.jitdriver.stats()
+    # the reads stay in the loop proper (after its label), not hoisted into the preamble
+    for t in loops:
+        labels = [k for k, op in enumerate(t.ops) if op.name == "label"]
+        proper = t.ops[labels[-1]:] if labels else t.ops
+        assert sum(1 for op in proper if op.name == "getfield" and op.descr in ("x", "seen")) >= 2, \
+            [repr(op) for op in t.ops]
