@@ -99,10 +99,12 @@ class Tier2:
         if self.state == "counting":
             self.namespaces.append(ns)
         elif self.state == "kernel":
-            self.kernel_namespaces.append(ns)
             limit = MAX_REGENERATIONS_AUTO if self.mode == "auto" else MAX_REGENERATIONS
-            if (self.regenerations < limit
-                    and set(self.bridges()) - set(self.kernel.bridges)):  # type: ignore[union-attr]
+            if self.regenerations >= limit:
+                self.kernel_namespaces = []  # (kept only to be pointed at a new kernel)
+                return
+            self.kernel_namespaces.append(ns)
+            if set(self.bridges()) - set(self.kernel.bridges):  # type: ignore[union-attr]
                 # new bridges: the next entry makes a kernel that runs them too
                 for n in self.kernel_namespaces:
                     n["_T2K"] = self.regenerate
