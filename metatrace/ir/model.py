@@ -189,6 +189,8 @@ def born_before(old: Value, new: "Op") -> bool:
     of the objects that existed before it.  Only for ops numbered in trace order: the tracer's,
     as it records them (an optimizer pass that makes ops numbers them after every recorded op,
     so it must use positions instead, as ``sink`` does)."""
+    if not isinstance(new, Op):
+        return not isinstance(old, Op)  # ``new`` is an input made at the trace's start (a bridge's)
     return not isinstance(old, Op) or old.seq < new.seq
 
 

@@ -321,8 +321,11 @@ class MetaInterp:
 
     def setup_bridge(self, snapshot: Snapshot, failargs: List[Value], values: List[Any],
                      known: Optional[Dict[int, type]] = None,
-                     known_value: Optional[Tuple[int, Any]] = None) -> Tuple[str, Any, Any]:
-        """Frames from a guard's resume data; returns (mode, result, exc) for the top frame."""
+                     known_value: Optional[Tuple[int, Any]] = None,
+                     fresh: Optional[set] = None,
+                     item_facts: Optional[List[Tuple[int, int, Value]]] = None) -> Tuple[str, Any, Any]:
+        """Frames from a guard's resume data; returns (mode, result, exc) for the top frame.
+        ``fresh``: failarg indices of objects the guard's exit allocated (none of the others)."""
         mapping: Dict[int, Tuple[Any, Value]] = {}
         known = known or {}
         for j, (v, val) in enumerate(zip(failargs, values)):
@@ -333,6 +336,8 @@ class MetaInterp:
                 box = Const(val)
             elif j in known and type(val) is known[j]:
                 self.known_class[ia] = known[j]
+                if fresh and j in fresh:
+                    self.fresh.add(ia)
             mapping[id(v)] = (val, box)
 
         def get(v: Value) -> Tuple[Any, Value]:
@@ -348,6 +353,14 @@ class MetaInterp:
             except KeyError:
                 continue
             self.heap[(self.canon(obox), name)] = vbox
+        for j, idx, v in item_facts or ():
+            # the items the exit stored into a list it allocated
+            lbox = self.inputargs[j]
+            if lbox in self.fresh and 0 <= idx < len(values[j]):
+                try:
+                    self.items[(lbox, idx)] = get(v)[1]
+                except KeyError:
+                    pass
         for fs in snapshot.frames:
             frame = MIFrame(fs.jitcode, fs.func, 0)
             frame.pc = fs.pc
@@ -480,7 +493,7 @@ class MetaInterp:
         return b in fresh and born_before(a, b)
 
     def is_distinct(self, a: Value, b: Value) -> bool:
-        return (id(a), id(b)) in self.distinct
+        return (id(a), id(b)) in self.distinct or (a is not b and self.born_apart(a, b))
 
     def separate(self, box: Value, value: Any, writing: bool = False) -> None:
         """Before a list is read or written through ``box``: prove, with one ``ptr_ne`` guard
@@ -851,6 +864,7 @@ class MetaInterp:
         value = va * vb
         op = self.record("new_list", list(ba.args) * max(vb, 0))
         self.known_class[op] = list
+        self.fresh.add(op)
         frame.set(d, value, op)
         frame.pc += 1
         return True
@@ -1133,6 +1147,7 @@ class MetaInterp:
         regs = ins[2]
         op = self.record("new_list", [frame.boxes[r] for r in regs])
         self.known_class[op] = list
+        self.fresh.add(op)
         frame.set(ins[1], [frame.values[r] for r in regs], op)
         frame.pc += 1
 

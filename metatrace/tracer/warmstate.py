@@ -73,6 +73,15 @@ class GuardDescr:
                 continue
             seen.add(id(v))
             self.failargs.append(v)
+        allocated = {id(d.target) for d in op.sunk if d.kind == "alloc"}
+        for d in op.sunk:
+            # what the exit stores into the objects it allocates is passed on too, so that a
+            # bridge starts knowing those attributes (see Tree.exit_allocations)
+            if d.kind == "setfield" and id(d.target) in seen and id(d.target) in allocated:
+                v = d.values[0]
+                if not isinstance(v, Const) and id(v) not in seen:
+                    seen.add(id(v))
+                    self.failargs.append(v)
         self.failures = 0
         self.by_value: Dict[Any, int] = {}
         self.bridge: Optional["CompiledTrace"] = None
@@ -83,6 +92,9 @@ class GuardDescr:
         self.bridge_runs = 0
         self.blacklisted_until = 0
         self.known: Dict[int, type] = {}  # failarg index -> class known there
+        self.fresh: set = set()  # failarg indices of objects its exit allocates (virtuals)
+        # (failarg index of such a list, constant index, value): the items its exit stores
+        self.item_facts: List[Tuple[int, int, Value]] = []
         self.known_value: Optional[Tuple[int, Any]] = None  # failarg index, its value on failure
 
     def count(self, value: Any, per_value: bool) -> int:
@@ -315,6 +327,8 @@ class Tree:
             if op.is_guard() and op.snapshot is not None:
                 gd = GuardDescr(op, trace, i)
                 gd.known = {j: known[id(v)] for j, v in enumerate(gd.failargs) if id(v) in known}
+                if op.sunk:
+                    self.exit_allocations(gd)
                 if op.name in ("guard_true", "guard_false") and known.get(id(op.args[0])) is bool:
                     # failing says the opposite about this boolean
                     try:
@@ -324,6 +338,30 @@ class Tree:
                 trace.guards.append(gd)
                 self.guard_descrs[id(op)] = gd
             learn_class(op, known)
+
+    @staticmethod
+    def exit_allocations(gd: GuardDescr) -> None:
+        """What a bridge from ``gd`` knows of the objects the guard's exit allocates (virtuals
+        of the trace) and of the stores it does: their classes, that they are new objects (none
+        of the others), and the attributes it sets (so the bridge reads none of them again)."""
+        index = {id(v): j for j, v in enumerate(gd.failargs)}
+        facts = []
+        for d in gd.op.sunk:
+            j = index.get(id(d.target))
+            if d.kind == "alloc" and j is not None and isinstance(d.key, type):
+                gd.known[j] = d.key
+                gd.fresh.add(j)
+            elif d.kind == "setfield" and j is not None and isinstance(d.key, str) and d.values:
+                v = d.values[0]
+                if isinstance(v, Const) or id(v) in index:
+                    facts.append((d.target, d.key, v))
+            elif (d.kind == "setitem" and j is not None and j in gd.fresh and gd.known.get(j) is list
+                  and isinstance(d.key, Const) and type(d.key.value) is int and d.key.value >= 0):
+                v = d.values[0]
+                if isinstance(v, Const) or id(v) in index:
+                    gd.item_facts.append((j, d.key.value, v))
+        if facts:
+            gd.snapshot.heap = list(gd.snapshot.heap or ()) + facts
 
     def compile(self) -> None:
         """Regenerate the whole tree, every bridge nested under its guard."""
@@ -754,7 +792,8 @@ class WarmState:
     def trace_bridge(self, tree: Tree, gd: GuardDescr, values: List[Any]) -> Outcome:
         mi = MetaInterp(self, "bridge")
         mi.home_key = tree.key
-        mode, result, exc = mi.setup_bridge(gd.snapshot, gd.failargs, values, gd.known, gd.known_value)
+        mode, result, exc = mi.setup_bridge(gd.snapshot, gd.failargs, values, gd.known, gd.known_value,
+                                            gd.fresh, gd.item_facts)
         mi.resume_from = (gd, values)
         self.stats.bump("bridge_traces_started")
         return self._trace(mi, tree.key, (tree, gd), mode, result, exc)

@@ -9,7 +9,7 @@ import os
 import metatrace
 from examples.stacklang.parse import parse
 from metatrace import jit_merge_point
-from metatrace.testing import load_module, reset
+from metatrace.testing import compiled_traces, load_module, reset
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 INTERP = os.path.join(ROOT, "examples", "stacklang", "interp.py")
@@ -101,3 +101,34 @@ def test_cells_follow_trees_as_they_go():
     run_fib(2)
     for key, cell in ws.cells.items():
         assert cell[0] is ws.trees.get(key)
+
+
+CALLS = parse(open(os.path.join(ROOT, "examples", "stacklang", "programs", "calls.sl")).read(), "calls")
+
+
+def test_a_bridge_out_of_an_inlined_call_knows_the_frame_its_exit_allocated():
+    # calls.sl with inlining=1: clamp() is inlined; its guards (v < lo, v > hi) fail often and
+    # get bridges.  The callee's Frame and its lists are virtual in the loop: the exit allocates
+    # them, and the bridge starts knowing their classes, attributes and items (no class guard,
+    # no read of frame.locals, lo and hi are the constants 100 and 900)
+    drv = jitted.run.jitdriver
+    drv.set_param("inlining", 1)
+    try:
+        out_p, out_j = [], []
+        expected = plain.run_program(CALLS, out_p)
+        for _ in range(2):
+            del out_j[:]
+            assert jitted.run_program(CALLS, out_j) == expected and out_j == out_p
+        bridges = compiled_traces(jitted.run, "bridge")
+        assert bridges, drv.stats()
+        for b in bridges:
+            texts = [repr(op) for op in b.ops]
+            assert not any(op.name == "getfield" and op.descr == "locals" and op.args[0] in b.inputargs
+                           for op in b.ops), texts
+            assert not any(op.name == "guard_class" and op.args[0] in b.inputargs
+                           and getattr(op.args[1], "value", None) is jitted.Frame for op in b.ops), texts
+        consts = {a.value for b in bridges for op in b.ops for a in op.args
+                  if type(getattr(a, "value", None)) is int}
+        assert 100 in consts and 900 in consts, consts
+    finally:
+        drv.set_param("inlining", 0)
