@@ -157,17 +157,6 @@ def test_number_literals_and_activation_fields_are_constants(tmp_path) -> None:
                    for op in ops), texts
 
 
-SLOTS = """\
-Point := Object clone do(
-    x := 0; y := 0
-    moveBy := method(dx, dy, x = x + dx; y = y + dy; self)
-)
-p := Point clone
-for(i, 1, 3000, p moveBy(1, 2))
-(p x + p y) println
-"""
-
-
 def test_a_method_writing_slots_reads_its_receiver_once(tmp_path) -> None:
     # x = x + dx; y = y + dy: the new Number written to `x` is none of the objects read
     # before it, so the receiver's map and slots are not read again after that write; and a
