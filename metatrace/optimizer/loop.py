@@ -142,6 +142,9 @@ class _Effects:
             return a.value is b.value
         if (id(a), id(b)) in self.distinct:
             return False
+        ca, cb = self.class_of(a), self.class_of(b)
+        if ca is not None and cb is not None and ca is not cb:
+            return False  # (exact classes: a list is never the bytearray it is compared with)
         # an object allocated by the iteration is none of those that existed before it (the
         # inputs, constants and what the preamble computed)
         if id(a) in self.fresh and (isinstance(b, (Const, InputArg)) or id(b) in self.fresh

@@ -66,3 +66,32 @@ def test_same_answers_and_the_loop_does_not_check_bytes():
     # a byte is an int: no class guard on what getitem gives; len(tape) is in the preamble
     assert not any(op.name == "guard_class" and op.args[0] in reads for op in body)
     assert not any(op.name == "len" for op in body), [op.name for op in body]
+
+
+@metatrace.jit(greens=["pc"], reds=["i", "n", "regs", "tape"], name="bytearray_and_list")
+def step(n, regs, tape):
+    pc = 0
+    i = 0
+    while True:
+        jit_merge_point(pc=pc, i=i, n=n, regs=regs, tape=tape)
+        if i >= n:
+            return bytes(tape)
+        k = regs[1]  # a register the loop only reads
+        tape[i % 16] = (tape[i % 16] + k) & 255
+        i += 1
+
+
+def test_writing_a_bytearray_leaves_a_list_read_invariant():
+    # a list and a bytearray are never the same object: the byte write cannot change regs[1],
+    # so the loop reads it once, in the preamble
+    reset(step)
+    step.jitdriver.set_param("threshold", 3)
+    step.jitdriver.set_param("backend", "python")
+    assert step(500, [0, 7], bytearray(16)) == step.__wrapped__(500, [0, 7], bytearray(16))
+    loops = compiled_traces(step, "loop")
+    assert loops, step.jitdriver.stats()
+    for t in loops:
+        labels = [k for k, op in enumerate(t.ops) if op.name == "label"]
+        proper = t.ops[labels[-1]:]
+        reads = [op for op in proper if op.name == "getitem"]
+        assert len(reads) == 1, [repr(op) for op in proper]  # the tape's byte, not regs[1]
