@@ -181,3 +181,8 @@ def run_program(funcs: dict, out: list) -> object:
     """Run ``main``; returns its result.  Printed values are appended to ``out``."""
     main = funcs["main"]
     return run(main, Frame(main, []), out)
+
+
+# The lists a frame is made with are never replaced, only their items change: after a call, the
+# JIT goes on with the lists it has instead of reading frame.stack and frame.locals again.
+Frame._immutable_fields_ = ("stack", "locals", "handlers")

@@ -132,3 +132,16 @@ def test_a_bridge_out_of_an_inlined_call_knows_the_frame_its_exit_allocated():
         assert 100 in consts and 900 in consts, consts
     finally:
         drv.set_param("inlining", 0)
+
+
+def test_the_caller_does_not_read_its_frame_lists_again_after_a_call():
+    # Frame declares stack/locals/handlers immutable (the lists are never replaced): after the
+    # call_assembler of fib(n - 1) the caller goes on with the lists it has
+    drv = run_fib()
+    traces = compiled_traces(jitted.run)
+    assert any(op.name == "call_assembler" for t in traces for op in t.ops), drv.stats()
+    for t in traces:
+        for field in ("stack", "locals"):
+            reads = [op for op in t.ops if op.name == "getfield" and op.descr == field
+                     and op.args[0] in t.inputargs]
+            assert len(reads) <= 1, [repr(op) for op in t.ops]
