@@ -5,19 +5,17 @@ from __future__ import annotations
 
 from typing import Dict, Optional, Any, List
 
+from ..ir.effects import SIZED
 from ..ir.model import Const, Op
-
-
-_SIZED = (list, tuple, str, bytes, bytearray, dict)
 
 
 def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, type]] = None) -> List[Op]:
     used = set()
     out: List[Op] = []
     # ``len`` of a builtin container cannot fail nor run code: unused, it goes too
-    sized = {k for k, cls in (known_in or {}).items() if cls in _SIZED}
+    sized = {k for k, cls in (known_in or {}).items() if cls in SIZED}
     for op in ops:
-        if op.name == "guard_class" and isinstance(op.args[1], Const) and op.args[1].value in _SIZED:
+        if op.name == "guard_class" and isinstance(op.args[1], Const) and op.args[1].value in SIZED:
             sized.add(id(op.args[0]))
         elif op.name == "new_list":
             sized.add(id(op))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
+from ..ir.effects import LIST_METHODS, int_valued, runs_no_user_code
 from ..ir.model import Const, Deferred, Op, Value
 from .pure import math_on_numbers
 from .sink import plain_attribute
@@ -30,34 +31,18 @@ _SAFE = {
     "guard_isnull", "guard_not_invalidated", "guard_no_exception", "guard_exception",
     "ptr_eq", "ptr_ne", "getglobal",
 }
-def _int_valued(v: Any, known: Dict[int, Any]) -> bool:
-    """``v`` is an int (or bool): a constant, of a class a guard checked, or what an int
-    operation or a byte read produces."""
-    if isinstance(v, Const):
-        return type(v.value) in (int, bool)
-    if known.get(id(v)) in (int, bool):
-        return True
-    name = getattr(v, "name", "")
-    return name.startswith("int_") or (name == "getitem" and known.get(id(v.args[0])) is bytearray)
-
-
 _LENGTH_KEEPING = {id(list.append)}  # list methods that do not move existing items
 
 
 def _plain_list_call(args: List[Value], known: Dict[int, Any]) -> bool:
-    """``call(list.method, L, ...)`` runs no user code: not ``sort``, ``index``, ``count``,
-    ``remove`` or ``in`` (they call the items' ``__lt__``/``__eq__``), nor an index that may have an
-    ``__index__``, nor ``extend`` of an iterable that is not a list or tuple."""
-    fn, rest = args[0].value, args[2:]
-    if fn is list.append or fn is list.copy or fn is list.reverse:
-        return True
-    if fn is list.pop or fn is list.__getitem__:
-        return len(rest) <= 1 and all(_int_valued(a, known) for a in rest)
-    if fn is list.insert or fn is list.__setitem__:
-        return len(rest) == 2 and _int_valued(rest[0], known)
-    if fn is list.extend:
-        return len(rest) == 1 and known.get(id(rest[0])) in (list, tuple)
-    return False
+    """``call(list.method, L, ...)`` runs no user code (see ir/effects.py): not ``sort``,
+    ``index``, ``count``, ``remove`` (they call the items' ``__lt__``/``__eq__``), nor an index that
+    may have an ``__index__``, nor ``extend`` of an iterable that is not a list or tuple."""
+    if id(args[0].value) not in LIST_METHODS:
+        return False
+    classes = [int if int_valued(a, known) else type(a.value) if isinstance(a, Const) else known.get(id(a))
+               for a in args[1:]]
+    return runs_no_user_code(args[0].value, classes)
 
 
 def _sym(v: Value, syms: Dict[int, Tuple[Any, int]]) -> Tuple[Any, int]:
@@ -238,7 +223,7 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
             valid.add(key)
             continue
         if name in ("setitem", "getitem") and known.get(id(args[0])) is bytearray and all(
-                _int_valued(a, known) for a in args[1:]):
+                int_valued(a, known) for a in args[1:]):
             # a byte at an int index: runs no Python code, and a bytearray is no list and has
             # no attributes: nothing pending can be seen through it
             out.append(op)

@@ -38,6 +38,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
+from ..ir.effects import LIST_METHODS, runs_no_user_code
 from ..ir.model import Const, Deferred, FrameSnapshot, InputArg, Op, Snapshot, Value
 from ..tracer.quasiimmut import immutable_fields, is_immutable_class
 from .sink import plain_attribute
@@ -51,11 +52,6 @@ _HOIST_GUARDS = {"guard_class", "guard_value", "guard_is", "guard_true", "guard_
 _MATH = {id(getattr(math, n)) for n in dir(math) if callable(getattr(math, n))}
 _LEN = id(len)
 _APPEND = id(list.append)
-# list methods that call no method of the items nor of their arguments (when those are numbers,
-# strings or None): what a loop may do to a list without running user code
-_PLAIN_LIST_METHODS = {id(f) for f in (list.append, list.pop, list.insert, list.reverse, list.copy,
-                                       list.__getitem__, list.__setitem__)}
-_SIZED = (list, tuple, str, bytes, bytearray, dict)
 _HARMLESS = {"debug_merge_point", "label", "same_as", "new", "new_tuple", "new_method",
              "new_slice", "new_list", "getglobal", "guard_not_invalidated"}
 
@@ -108,11 +104,13 @@ class _Effects:
                     self.opaque = True
             elif name == "call":
                 callee = args[0].value if isinstance(args[0], Const) else None
-                if id(callee) == _LEN and len(args) == 2 and self.class_of(args[1]) in _SIZED:
+                classes = [self.class_of(a) for a in args[1:]]
+                if id(callee) == _LEN and runs_no_user_code(len, classes):
                     continue  # (len of anything else calls its __len__)
                 if id(callee) in _MATH and all(self.class_of(a) in (int, float, bool) for a in args[1:]):
                     continue
-                if id(callee) in _PLAIN_LIST_METHODS and len(args) > 1 and self.class_of(args[1]) is list \
+                if id(callee) in LIST_METHODS and len(args) > 1 and classes[0] is list \
+                        and runs_no_user_code(callee, classes) \
                         and all(self.class_of(a) in (int, float, bool, str, type(None))
                                 or isinstance(a, Const) for a in args[2:]):
                     # (not sort, index, count, remove: they call the items' __lt__/__eq__)

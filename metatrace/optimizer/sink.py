@@ -23,6 +23,7 @@ import itertools
 from typing import Any, Dict, List, Optional, Tuple
 
 from .util import Rewrite
+from ..ir.effects import int_valued
 from ..ir.model import Const, Deferred, Op, Value
 
 _SAFE = {
@@ -53,13 +54,6 @@ def plain_attribute(cls: type, name: str) -> bool:
         if attr is not None:
             return type(attr).__name__ == "member_descriptor" or not hasattr(attr, "__get__")
     return True
-
-
-def _int_index(v: Value, known: Dict[int, type]) -> bool:
-    """An index that calls no ``__index__``: an int constant, or a value of class int."""
-    if isinstance(v, Const):
-        return type(v.value) in (int, bool)
-    return known.get(id(v)) in (int, bool) or getattr(v, "name", "").startswith("int_")
 
 
 def _is(v: Value, f: Any) -> bool:
@@ -220,7 +214,7 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
             out.append(op)
             continue
         if (pending and name in ("getitem", "setitem", "len") and known.get(id(args[0])) is list
-                and all_apart(args[0]) and (name == "len" or _int_index(args[1], known))):
+                and all_apart(args[0]) and (name == "len" or int_valued(args[1], known))):
             out.append(op)  # another list, proven distinct from the pending ones
             if name == "setitem":
                 moved(id(args[0]))
@@ -242,7 +236,7 @@ def optimize(inputargs: List[Any], ops: List[Op], known_in: Optional[Dict[int, t
             # done before it runs
             materialize()
         if not _safe(op, known) and not (name in ("len", "getitem") and known.get(id(args[0])) is list
-                                         and (name == "len" or _int_index(args[1], known)
+                                         and (name == "len" or int_valued(args[1], known)
                                               or id(args[1]) in slices)):
             lens.clear()  # this may change the length of any list: forget them all
             slices.clear()

@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from .. import hints
 from ..annotate.codewriter import Unsupported, jitcode_for
 from ..annotate.jitcode import UNBOUND
+from ..ir.effects import INTS, SIZED, runs_no_user_code
 from ..ir.model import EXC, Const, FrameSnapshot, InputArg, Op, Snapshot, Value, born_before, type_of
 from ..ir.ops import BOOL_RESULT, OPS
 from . import semantics as sem
@@ -166,40 +167,6 @@ def _foldable(v: Any) -> bool:
 LEFT_LOOP_RETRIES = 3  # root traces aborted as left_loop from one key before one may close anyway
 IMMUTABLE_ARRAYS_KEPT = 100000  # immutable lists remembered across traces (they are kept alive)
 _BUILTIN_VALUE_TYPES = {int, float, str, bool, type(None), bytes}
-# Residual calls that run no user code (so they keep the heap cache) *when their arguments are of
-# these exact classes*: one entry per argument after the function, a set of classes or None for
-# "any object" (list.append does not look at the item).  A call with other arguments may run user
-# code -- ``len(x)`` calls ``x.__len__``, ``max(a, b)`` calls ``__lt__``, ``l.extend(it)`` iterates,
-# ``d.get(k)`` hashes ``k`` -- and clears the cache like any call.
-_INTS = frozenset((int, bool))
-_NUMS = frozenset((int, float, bool))
-_HASHABLE = frozenset((int, float, bool, str, bytes, type(None)))
-_SIZED = frozenset((list, tuple, str, bytes, bytearray, dict, set, frozenset, range))
-_SEQS = frozenset((list, tuple))
-_HEAP_SAFE_CALLS = [
-    (list.append, [(frozenset((list,)), None)]),
-    (list.pop, [(frozenset((list,)),), (frozenset((list,)), _INTS)]),
-    (list.__getitem__, [(frozenset((list,)), _INTS)]),
-    (list.__setitem__, [(frozenset((list,)), _INTS, None)]),
-    (list.insert, [(frozenset((list,)), _INTS, None)]),
-    (list.extend, [(frozenset((list,)), _SEQS)]),
-    (list.copy, [(frozenset((list,)),)]),
-    (tuple.__getitem__, [(frozenset((tuple,)), _INTS)]),
-    (len, [(_SIZED,)]),
-    (abs, [(_NUMS,)]),
-    (chr, [(_INTS,)]),
-    (ord, [(frozenset((str, bytes)),)]),
-    (iter, [(_SIZED,)]),
-    (dict.get, [(frozenset((dict,)), _HASHABLE), (frozenset((dict,)), _HASHABLE, None)]),
-    (dict.__contains__, [(frozenset((dict,)), _HASHABLE)]),
-    (str.join, [(frozenset((str,)), _SEQS)]),
-    (str.startswith, [(frozenset((str,)), frozenset((str, tuple)))]),
-    (str.endswith, [(frozenset((str,)), frozenset((str, tuple)))]),
-]
-for _f in (min, max):  # of two or three numbers (or strings): no __lt__ of user code
-    _HEAP_SAFE_CALLS.append((_f, [(_NUMS, _NUMS), (_NUMS, _NUMS, _NUMS),
-                                  (frozenset((str,)), frozenset((str,)))]))
-_HEAP_SAFE_SIGS = {id(f): sigs for f, sigs in _HEAP_SAFE_CALLS}
 _MATH_IDS = {id(getattr(math, n)) for n in dir(math) if callable(getattr(math, n))}
 _LIST_READERS = (list.__getitem__, list.__len__, list.__contains__, list.index, list.count, list.copy)
 
@@ -592,7 +559,7 @@ class MetaInterp:
 
     def plain_index(self, box: Value) -> bool:
         """An int, or a slice whose bounds are ints or None: indexing with it calls no __index__."""
-        if self.class_of(box) in _INTS:
+        if self.class_of(box) in INTS:
             return True
         if isinstance(box, Const):
             v = box.value
@@ -610,12 +577,10 @@ class MetaInterp:
         if name in ("setfield", "call_pure"):
             return False  # an elidable function changes nothing the trace can see
         if name == "call":
-            if isinstance(boxes[0], Const) and id(boxes[0].value) in _HEAP_SAFE_SIGS:
-                classes = [self.class_of(b) for b in boxes[1:]]
-                for sig in _HEAP_SAFE_SIGS[id(boxes[0].value)]:
-                    if len(sig) == len(classes) and all(
-                            want is None or cls in want for want, cls in zip(sig, classes)):
-                        return False
+            # a builtin on arguments of classes it calls no method of (see ir/effects.py)
+            if isinstance(boxes[0], Const) and runs_no_user_code(
+                    boxes[0].value, [self.class_of(b) for b in boxes[1:]]):
+                return False
             # math functions on numbers of known class run no Python code
             return not self.math_on_numbers(boxes)
         if name.startswith("py_") and name != "py_contains" and boxes \
@@ -625,22 +590,18 @@ class MetaInterp:
             a, b = self.class_of(boxes[0]), self.class_of(boxes[1])
             # list + list, tuple + tuple, list * int: copies references, calls no method of them
             if (name == "py_add" and a is b and a in (list, tuple)) or (
-                    name == "py_mul" and a in (list, tuple) and b in _INTS):
+                    name == "py_mul" and a in (list, tuple) and b in INTS):
                 return False
+        if name == "py_contains":
+            # ``x in container`` (boxes: container, x): in a list or tuple it calls the items'
+            # __eq__; in a str or bytes it only compares bytes
+            return not (self.class_of(boxes[0]) in (str, bytes) and self.class_of(boxes[1]) in (str, bytes))
         if name in ("getitem", "setitem", "delitem", "len"):
             cls = self.class_of(boxes[0])
             # an index of another class may have an __index__ (a slice, one of its bounds)
             if cls in (list, tuple, str, bytes) and (len(boxes) == 1 or self.plain_index(boxes[1])):
                 return False
-        if name == "py_contains":
-            # ``x in container`` (boxes: container, x): in a list or tuple it calls the items'
-            # __eq__; in a str or bytes it only compares bytes
-            if self.class_of(boxes[0]) in (str, bytes) and self.class_of(boxes[1]) in (str, bytes):
-                return False
-            return True
-        if name in ("getitem", "setitem", "delitem", "len", "py_contains"):
-            cls = self.class_of(boxes[0])
-            if cls is bytearray and name != "py_contains" and all(self.class_of(b) is int for b in boxes[1:]):
+            if cls is bytearray and all(self.class_of(b) is int for b in boxes[1:]):
                 return False  # int index and value: no __index__ to call
             if cls is dict and len(boxes) > 1 and self.class_of(boxes[1]) in _BUILTIN_VALUE_TYPES:
                 return False
@@ -1609,12 +1570,11 @@ class MetaInterp:
                 return len(v), Const(len(self.tuple_items[b]))
             if id(v) in self.immutable_arrays and isinstance(b, Const):
                 return len(v), Const(len(v))
-            if type(v) in (bytearray, list, tuple, dict, str, bytes):
+            if type(v) in SIZED:
                 # a tape: its len cannot raise, and the loop may hoist it; a builtin container:
                 # its len runs no user code, so the heap cache survives it
                 self.ensure_class(b, v)
-            cls = self.class_of(b)
-            safe = cls in (list, tuple, str, dict, bytes, bytearray, set, frozenset)
+            safe = self.class_of(b) in SIZED
             return self.execute("len", [b], (v,), len, result_class=int, need_guard=not safe)
         if f is isinstance and n == 2 and isinstance(boxes[1], Const):
             try:

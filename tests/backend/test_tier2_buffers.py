@@ -339,6 +339,23 @@ def _bf_modules():
     return _BF["plain"], _BF["jitted"]
 
 
+def _run_plain_and_jitted(program, tape_size):
+    """(pointer, tape, output) of the program run plainly, then with tier 2 at tiny thresholds."""
+    plain, jitted = _bf_modules()
+    results = []
+    for mod in (plain, jitted):
+        if mod is jitted:
+            reset(jitted.run)
+            drv = jitted.run.jitdriver
+            drv.set_param("backend", "numba")
+            drv.set_param("threshold", 3)
+            drv.set_param("trace_eagerness", 2)
+        tape, out = bytearray(tape_size), bytearray()
+        ptr = mod.run(program, tape, out, b"")
+        results.append((ptr, bytes(tape), bytes(out)))
+    return results
+
+
 _BF: dict = {}
 
 
@@ -379,19 +396,8 @@ def bf_program(seed):
 def test_fuzz_brainfuck_bridges_in_kernels(seed):
     from examples.brainfuck.parse import parse
 
-    plain, jitted = _bf_modules()
-    program = parse(bf_program(seed), "fuzz%d.b" % seed)
-    results = []
-    for mod in (plain, jitted):
-        if mod is jitted:
-            reset(jitted.run)
-            drv = jitted.run.jitdriver
-            drv.set_param("backend", "numba")
-            drv.set_param("threshold", 3)
-            drv.set_param("trace_eagerness", 2)
-        tape, out = bytearray(64), bytearray()
-        ptr = mod.run(program, tape, out, b"")
-        results.append((ptr, bytes(tape), bytes(out)))
+    _, jitted = _bf_modules()
+    results = _run_plain_and_jitted(parse(bf_program(seed), "fuzz%d.b" % seed), 64)
     assert results[0] == results[1], bf_program(seed)
     reset(jitted.run)
 
@@ -399,7 +405,7 @@ def test_fuzz_brainfuck_bridges_in_kernels(seed):
 def test_fuzz_brainfuck_kernels_run_bridges():
     from examples.brainfuck.parse import parse
 
-    plain, jitted = _bf_modules()
+    _, jitted = _bf_modules()
     drv = jitted.run.jitdriver
     with_bridges = 0
     for seed in range(25):
@@ -421,23 +427,13 @@ def test_a_bridge_back_to_the_loop_runs_in_the_kernel():
     # jumps back to the loop.  The kernel runs both paths and is entered a few times only.
     from examples.brainfuck.parse import parse
 
-    plain, jitted = _bf_modules()
+    _, jitted = _bf_modules()
     n = 3000
     setup = "".join("+>" + "+" * (k % 2) + ">" for k in range(n))
     # (and c += 1 on both paths, so an iteration run twice would show)
     src = ">>>>" + setup + "<" * (2 * n) + "[>[-<+>]<+>>]" + "<<[<<]>>[.>>]"
-    program = parse(src, "pairs.b")
-    results = []
-    for mod in (plain, jitted):
-        if mod is jitted:
-            reset(jitted.run)
-            drv = jitted.run.jitdriver
-            drv.set_param("backend", "numba")
-            drv.set_param("threshold", 3)
-            drv.set_param("trace_eagerness", 2)
-        tape, out = bytearray(3 * n + 10), bytearray()
-        ptr = mod.run(program, tape, out, b"")
-        results.append((ptr, bytes(tape), bytes(out)))
+    results = _run_plain_and_jitted(parse(src, "pairs.b"), 3 * n + 10)
+    drv = jitted.run.jitdriver
     assert results[0] == results[1]
     assert results[0][2] == bytes([2, 3]) * (n // 2)
     st = drv.stats()
