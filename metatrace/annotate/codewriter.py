@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import builtins
 import inspect
+import linecache
 import textwrap
 import types
 from typing import Any, Dict, List, Optional, Set, Tuple
@@ -51,10 +52,14 @@ def get_function_ast(func: Any) -> Tuple[ast.FunctionDef, str, int]:
     """The ``def`` node of ``func``, its file name and the line offset to add to AST lines."""
     code = func.__code__
     filename = code.co_filename
-    try:
-        lines, start = inspect.getsourcelines(func)
-    except (OSError, TypeError):
-        raise Unsupported("source code not available", code.co_firstlineno, filename)
+    span = _def_span(func)
+    if span is not None:
+        lines, start = span
+    else:
+        try:
+            lines, start = inspect.getsourcelines(func)
+        except (OSError, TypeError):
+            raise Unsupported("source code not available", code.co_firstlineno, filename)
     src = textwrap.dedent("".join(lines))
     try:
         tree = ast.parse(src)
@@ -66,6 +71,58 @@ def get_function_ast(func: Any) -> Tuple[ast.FunctionDef, str, int]:
                 raise Unsupported("async function", start, filename)
             return node, filename, start - 1
     raise Unsupported("function definition not found in its source (a lambda?)", code.co_firstlineno, filename)
+
+
+# file name -> (the lines linecache holds for it, {(first line, name): (first line, last line)}
+# of every def in it): one parse of the whole file finds where each function's source ends,
+# where inspect.getsourcelines tokenizes the file (in Python) for every function it is asked
+# for -- 7 ms for the SOM interpreter's portal, paid by every process at import and again for
+# every function the tracer first meets
+_SPANS: Dict[str, Tuple[List[str], Dict[Tuple[int, str], Tuple[int, int]]]] = {}
+
+
+_BODIES = ("body", "orelse", "finalbody")
+
+
+def _def_span(func: Any) -> Optional[Tuple[List[str], int]]:
+    """The source lines of ``func``'s ``def`` (decorators included) and the number of the
+    first, or None when the file's parse does not say (inspect's way is then taken)."""
+    code = func.__code__
+    filename = code.co_filename
+    try:
+        lines = linecache.getlines(filename, getattr(func, "__globals__", None))
+    except Exception:
+        return None
+    if not lines:
+        return None
+    cached = _SPANS.get(filename)
+    if cached is None or cached[0] is not lines:
+        index: Dict[Tuple[int, str], Tuple[int, int]] = {}
+        try:
+            module = ast.parse("".join(lines))
+        except (SyntaxError, ValueError):
+            module = None
+        stack = [module.body] if module is not None else []
+        while stack:  # statements only (ast.walk would visit every expression too)
+            for node in stack.pop():
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    first = min([d.lineno for d in node.decorator_list] + [node.lineno])
+                    key = (first, node.name)
+                    # two defs of one name on one line: ambiguous, left to inspect
+                    index[key] = (0, 0) if key in index else (first, node.end_lineno or node.lineno)
+                for field in _BODIES:
+                    sub = getattr(node, field, None)
+                    if sub:
+                        stack.append(sub)
+                for handler in getattr(node, "handlers", ()):
+                    stack.append(handler.body)
+                for case in getattr(node, "cases", ()):
+                    stack.append(case.body)
+        cached = _SPANS[filename] = (lines, index)
+    first, last = cached[1].get((code.co_firstlineno, code.co_name), (0, 0))
+    if not first:
+        return None
+    return lines[first - 1:last], first
 
 
 class _Block:

@@ -10,6 +10,7 @@ the user's own function continues in CPython from the top of its loop.
 from __future__ import annotations
 
 import ast
+import builtins
 from typing import Any, Callable, Dict, List, Optional
 
 from .. import hints
@@ -152,7 +153,8 @@ def make_portal(driver: Any, func: Callable[..., Any]) -> Callable[..., Any]:
     from ..tracer.warmstate import WarmState
 
     ws = WarmState(driver, func, jc)
-    new_func = _rewrite(func, node, filename, offset, mp, enters, green_names, red_names, ws, loop)
+    new_func = _rewrite(func, node, filename, offset, mp, enters, green_names, red_names, ws, loop,
+                        assigned | params)
     driver.runtime = ws
     driver.jitted = True
     new_func.jitdriver = driver  # type: ignore[attr-defined]
@@ -266,9 +268,24 @@ def _resume_entry(fnode: ast.FunctionDef, loop: Optional[ast.While], greens: Lis
         body=body, decorator_list=[], returns=None, type_comment=None), loop)
 
 
+_IDENTITY_HINTS = (hints.promote, hints.promote_string)
+
+
+def _resolve(func: Any, callee: ast.expr) -> Any:
+    """What a call's ``promote`` or ``metatrace.promote`` names in the portal's globals (None
+    for anything else: a local, a closure, an expression)."""
+    g = func.__globals__
+    if isinstance(callee, ast.Name):
+        return g.get(callee.id, getattr(builtins, callee.id, None))
+    if isinstance(callee, ast.Attribute) and isinstance(callee.value, ast.Name):
+        mod = g.get(callee.value.id)
+        return getattr(mod, callee.attr, None) if mod is not None else None
+    return None
+
+
 def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: ast.Expr,
              enters: List[ast.Expr], greens: List[str], reds: List[str], ws: Any,
-             loop: Optional[ast.While] = None) -> Any:
+             loop: Optional[ast.While] = None, local_names: Any = ()) -> Any:
     # With can_enter_jit the merge point counts the call's entry only.  In a `while True:` loop
     # that is the loop's entry: the count goes before the loop, and the merge point in it is
     # no code at all (no flag tested per iteration, one local variable fewer in every frame
@@ -285,6 +302,16 @@ def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: a
                 return [_at_line([first], n)[0], n]
             return n
 
+        def visit_Call(self, n: ast.Call) -> Any:
+            self.generic_visit(n)
+            # promote(x) is x when the portal runs (the tracer reads the portal's own source,
+            # where the hint stays): no call of a no-op function per interpreted instruction
+            if (len(n.args) == 1 and not n.keywords and not isinstance(n.args[0], ast.Starred)
+                    and not (isinstance(n.func, ast.Name) and n.func.id in local_names)
+                    and _resolve(func, n.func) in _IDENTITY_HINTS):
+                return n.args[0]
+            return n
+
         def visit_Expr(self, n: ast.Expr) -> Any:
             if n is mp:
                 if entry_before:
@@ -294,6 +321,7 @@ def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: a
                 return _at_line(_counter_code(greens, reds, ""), n)
             if n in enters:
                 return _at_line(_counter_code(greens, reds, "continue"), n)
+            self.generic_visit(n)
             return n
 
     new_node = Rewriter().visit(node)

@@ -8,7 +8,7 @@ made 80,000 munmap calls an iteration where the plain interpreter made 12,700 (i
 13,300, and runs faster than JIT off)."""
 
 import metatrace
-from metatrace import can_enter_jit, jit_merge_point
+from metatrace import can_enter_jit, jit_merge_point, promote
 from metatrace.testing import reset
 
 
@@ -67,3 +67,44 @@ def test_the_second_entry_is_compiled_when_first_needed():
     assert entry(0, (0, 1, 2), 0) == 0  # (pc, code, n): starts at the merge point
     assert entry(2, (0, 1, 2), 0) == 0  # at pc 2: a back edge, then pc 0 returns
 
+
+
+# promote() is a no-op function when the portal runs: the rewritten portal does not call it
+# (one call per interpreted instruction less); the tracer reads the portal's source, where the
+# hint stays and becomes a guard
+def _promoting(code, acc, i):
+    pc = 0
+    while True:
+        jit_merge_point(pc=pc, code=code, acc=acc, i=i)
+        promote(i % 2)
+        step = metatrace.promote(code[pc])
+        if step == 0:
+            if i <= 0:
+                return acc
+            acc += i % 2
+            i -= 1
+            pc = 1
+        else:
+            pc = 0
+            can_enter_jit(pc=pc, code=code, acc=acc, i=i)
+
+
+PROMOTING = metatrace.jit(greens=["pc", "code"], reds=["acc", "i"], name="rewrite_promote")(_promoting)
+
+
+def test_promote_is_not_called_by_the_rewritten_portal():
+    plain, rewritten = _promoting.__code__, PROMOTING.__code__
+    assert "promote" in plain.co_names
+    assert "promote" not in rewritten.co_names, rewritten.co_names
+    resume = PROMOTING.jitdriver.runtime.resume_entry
+    assert "promote" not in resume.__code__.co_names
+
+
+def test_promote_still_guards_in_traces():
+    from metatrace.testing import op_counts
+    reset(PROMOTING)
+    PROMOTING.jitdriver.set_param("threshold", 3)
+    code = (0, 1)
+    assert PROMOTING(code, 0, 400) == _promoting(code, 0, 400) == 200
+    ops = op_counts(PROMOTING)
+    assert ops.get("guard_value", 0) >= 1, ops  # promote(i % 2): a guard on the value seen
