@@ -96,6 +96,7 @@ class GuardDescr:
         # (failarg index of such a list, constant index, value): the items its exit stores
         self.item_facts: List[Tuple[int, int, Value]] = []
         self.known_value: Optional[Tuple[int, Any]] = None  # failarg index, its value on failure
+        self.bh_plan: Optional[Tuple[Any, Any]] = None  # (snapshot, _blackhole_plan of it)
 
     def count(self, value: Any, per_value: bool) -> int:
         self.failures += 1
@@ -110,6 +111,34 @@ class GuardDescr:
         if len(self.by_value) < 100:
             self.by_value[key] = n
         return n
+
+
+def _blackhole_plan(gd: GuardDescr) -> Tuple[List[Tuple[Any, ...]], Any, Any]:
+    """How ``blackhole_from`` builds the guard's frames from the values its exit passes, worked
+    out at its first failure: per frame the jitcode, function, pc and its registers' initial
+    values with the constants of the snapshot in place, then (register, fail argument index)
+    for the others; the override, result and exception as an index or a Const."""
+    index: Dict[int, int] = {}
+    for j, v in enumerate(gd.failargs):
+        index[id(v)] = j  # the last of equal ones, as a dict built from them would keep
+
+    def where(v: Value) -> Any:
+        return v if isinstance(v, Const) else index[id(v)]
+
+    frames = []
+    for fs in gd.snapshot.frames:
+        init = list(fs.jitcode.init_regs)
+        taken = []
+        for reg, v in fs.regs:
+            if isinstance(v, Const):
+                init[reg] = v.value
+            else:
+                taken.append((reg, index[id(v)]))
+        frames.append((fs.jitcode, fs.func, fs.pc, tuple(init), tuple(taken),
+                       where(fs.override) if fs.override is not None else None))
+    snap = gd.snapshot
+    return (frames, where(snap.result) if snap.result is not None else None,
+            where(snap.exc) if snap.exc is not None else None)
 
 
 class CompiledTrace:
@@ -760,23 +789,22 @@ class WarmState:
         resumed = [0.0]
         try:
             snap = gd.snapshot
-            mapping = {id(v): val for v, val in zip(gd.failargs, values)}
-
-            def get(v: Value) -> Any:
-                if isinstance(v, Const):
-                    return v.value
-                return mapping[id(v)]
-
+            plan = gd.bh_plan
+            if plan is None or plan[0] is not snap:
+                plan = gd.bh_plan = (snap, _blackhole_plan(gd))
             frames = []
-            for fs in snap.frames:
-                regs = list(fs.jitcode.init_regs)
-                for reg, v in fs.regs:
-                    regs[reg] = get(v)
-                has_ov = fs.override is not None
-                frames.append(BHFrame(fs.jitcode, fs.func, fs.pc, regs,
-                                      get(fs.override) if has_ov else None, has_ov))
-            result = get(snap.result) if snap.result is not None else None
-            exc = get(snap.exc) if snap.exc is not None else None
+            for jitcode, func, pc, init, taken, ov in plan[1][0]:
+                regs = list(init)
+                for reg, j in taken:
+                    regs[reg] = values[j]
+                if ov is None:
+                    frames.append(BHFrame(jitcode, func, pc, regs))
+                else:
+                    frames.append(BHFrame(jitcode, func, pc, regs,
+                                          values[ov] if ov.__class__ is int else ov.value, True))
+            res, ex = plan[1][1], plan[1][2]
+            result = (values[res] if res.__class__ is int else res.value) if res is not None else None
+            exc = (values[ex] if ex.__class__ is int else ex.value) if ex is not None else None
             return blackhole.run(frames, snap.mode, result, exc, resumed)
         finally:
             self.stats.counters["blackhole_s"] += time.perf_counter() - t0 - resumed[0]
