@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import inspect
 import linecache
 import textwrap
 import types
@@ -56,6 +55,8 @@ def get_function_ast(func: Any) -> Tuple[ast.FunctionDef, str, int]:
     if span is not None:
         lines, start = span
     else:
+        import inspect  # only here: importing it is 3 ms of every JIT-on start-up
+
         try:
             lines, start = inspect.getsourcelines(func)
         except (OSError, TypeError):

@@ -14,7 +14,6 @@ Ops follow Python semantics: ``int_add`` on two ints is ``a + b`` with unbounded
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
 from typing import Any, Callable, Dict, Optional
 
 # flags
@@ -26,15 +25,25 @@ SIDEEFFECT = 16  # writes the heap or calls arbitrary code
 NOFOLD = 32  # pure but never fold at trace time (e.g. allocation)
 
 
-@dataclass(frozen=True)
 class OpSpec:
-    name: str
-    arity: int
-    result: str
-    flags: int
-    impl: Optional[Callable[..., Any]]
-    py: Optional[str]
-    doc: str
+    """What an operation is: its arity, result kind, flags, implementation and Python form.
+    (A plain class: importing ``dataclasses`` is 8 ms of every JIT-on start-up, most of it
+    ``inspect``, which it imports.)"""
+
+    __slots__ = ("name", "arity", "result", "flags", "impl", "py", "doc")
+
+    def __init__(self, name: str, arity: int, result: str, flags: int,
+                 impl: Optional[Callable[..., Any]], py: Optional[str], doc: str) -> None:
+        self.name = name
+        self.arity = arity
+        self.result = result
+        self.flags = flags
+        self.impl = impl
+        self.py = py
+        self.doc = doc
+
+    def __repr__(self) -> str:
+        return "OpSpec(%r, arity=%d, result=%r, flags=%d)" % (self.name, self.arity, self.result, self.flags)
 
     @property
     def pure(self) -> bool:
