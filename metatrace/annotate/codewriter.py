@@ -53,7 +53,11 @@ def get_function_ast(func: Any) -> Tuple[ast.FunctionDef, str, int]:
     filename = code.co_filename
     span = _def_span(func)
     if span is not None:
-        lines, start = span
+        # parsed where it stands in its file (blank lines before it): the nodes carry the
+        # file's line numbers, offset 0, and the portal rewrite has no lines to renumber
+        lines, first = span
+        lines = ["\n"] * (first - 1) + lines
+        start, where = 1, first
     else:
         import inspect  # only here: importing it is 3 ms of every JIT-on start-up
 
@@ -61,6 +65,7 @@ def get_function_ast(func: Any) -> Tuple[ast.FunctionDef, str, int]:
             lines, start = inspect.getsourcelines(func)
         except (OSError, TypeError):
             raise Unsupported("source code not available", code.co_firstlineno, filename)
+        where = start
     src = textwrap.dedent("".join(lines))
     try:
         tree = ast.parse(src)
@@ -69,7 +74,7 @@ def get_function_ast(func: Any) -> Tuple[ast.FunctionDef, str, int]:
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if isinstance(node, ast.AsyncFunctionDef):
-                raise Unsupported("async function", start, filename)
+                raise Unsupported("async function", where, filename)
             return node, filename, start - 1
     raise Unsupported("function definition not found in its source (a lambda?)", code.co_firstlineno, filename)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+from collections import deque
 from typing import Any, Callable, Dict, List, Optional
 
 from .. import hints
@@ -46,14 +47,6 @@ class _Checker:
         return None
 
 
-def _parents(node: ast.AST) -> dict:
-    out = {}
-    for parent in ast.walk(node):
-        for child in ast.iter_child_nodes(parent):
-            out[child] = parent
-    return out
-
-
 def make_portal(driver: Any, func: Callable[..., Any]) -> Callable[..., Any]:
     try:
         node, filename, offset = get_function_ast(func)
@@ -63,16 +56,26 @@ def make_portal(driver: Any, func: Callable[..., Any]) -> Callable[..., Any]:
     if func.__code__.co_freevars:
         raise ck.error("the portal %s uses closure variables (%s); define it at module or class level"
                        % (func.__qualname__, ", ".join(func.__code__.co_freevars)))
-    parents = _parents(node)
+    # one walk of the portal's AST (in ast.walk's order) for its parents, hints and assigned
+    # names: each walk of SOM's portal is 2 ms of every start-up
+    parents: Dict[ast.AST, ast.AST] = {}
     merges: List[ast.Expr] = []
     enters: List[ast.Expr] = []
-    for sub in ast.walk(node):
+    assigned = set()
+    todo = deque([node])
+    while todo:
+        sub = todo.popleft()
         if isinstance(sub, ast.stmt):
             h = ck.hint_of(sub)
             if h is hints.jit_merge_point:
                 merges.append(sub)  # type: ignore[arg-type]
             elif h is hints.can_enter_jit:
                 enters.append(sub)  # type: ignore[arg-type]
+        elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+            assigned.add(sub.id)
+        for child in ast.iter_child_nodes(sub):
+            parents[child] = sub
+            todo.append(child)
     if not merges:
         raise ck.error("portal %s has no jit_merge_point(...); put one as the first statement of its "
                        "dispatch loop" % func.__qualname__)
@@ -104,7 +107,6 @@ def make_portal(driver: Any, func: Callable[..., Any]) -> Callable[..., Any]:
             if q is None:
                 raise ck.error("can_enter_jit must be inside the merge-point loop", e)
             q = parents.get(q)
-    assigned = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     params = {a.arg for a in node.args.args + list(getattr(node.args, "posonlyargs", []))}
     declared = list(driver.greens) + (list(driver.reds) if driver.reds != "auto" else [])
     unknown_vars = [g for g in declared if g not in assigned and g not in params]
@@ -326,12 +328,10 @@ def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: a
 
     new_node = Rewriter().visit(node)
     new_node.decorator_list = []
-    for sub in ast.walk(new_node):
-        if hasattr(sub, "lineno"):
-            sub.lineno = getattr(sub, "lineno", 1)
     module = ast.Module(body=[new_node], type_ignores=[])
     ast.fix_missing_locations(module)
-    ast.increment_lineno(module, offset)
+    if offset:
+        ast.increment_lineno(module, offset)
     code = compile(module, filename, "exec")
     ns: dict = {}
     exec(code, func.__globals__, ns)
