@@ -12,7 +12,7 @@ import os
 import platform
 import sys
 import weakref
-from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import params as _params
 from .errors import ParamError
@@ -61,6 +61,7 @@ class JitDriver:
         can_never_inline: Optional[Callable[..., bool]] = None,
         is_recursive: bool = False,
         name: Optional[str] = None,
+        params: Optional[Mapping[str, Any]] = None,
     ) -> None:
         if isinstance(greens, str):
             raise TypeError("greens must be a list of variable names, not a string")
@@ -77,6 +78,10 @@ class JitDriver:
             # virtualizables change nothing either, but need no warning: see docs/hints.md)
             _params.warn_ignored("can_never_inline", "jit() argument")
         self.params: Dict[str, Any] = _params.defaults()
+        # the interpreter's own defaults for this portal (jit(params=...)); what the user sets
+        # (set_param for all drivers, METATRACE_PARAMS) still wins
+        self.own_params: Dict[str, Any] = {k: _params.validate(k, v) for k, v in (params or {}).items()}
+        self.params.update(self.own_params)
         self.params.update(_global_params)
         try:
             self.params.update(_params.env_params())
@@ -128,13 +133,16 @@ def jit(
     can_never_inline: Optional[Callable[..., bool]] = None,
     is_recursive: bool = False,
     name: Optional[str] = None,
+    params: Optional[Mapping[str, Any]] = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorate an interpreter's dispatch function (the portal) to give it a tracing JIT."""
+    """Decorate an interpreter's dispatch function (the portal) to give it a tracing JIT.
+    ``params`` are this portal's defaults for JIT parameters (``{"inlining": 1}``); what
+    ``set_param`` and ``METATRACE_PARAMS`` set takes precedence."""
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         driver = JitDriver(
             greens, reds, virtualizables, get_printable_location, confirm_enter_jit,
-            can_never_inline, is_recursive, name or getattr(func, "__name__", "portal"),
+            can_never_inline, is_recursive, name or getattr(func, "__name__", "portal"), params,
         )
         driver.portal = func
         if jit_enabled():

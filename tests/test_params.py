@@ -61,3 +61,30 @@ def test_jit_param_option_error():
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "unknown JIT parameter 'bogus'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_portal_s_own_defaults_yield_to_the_user(monkeypatch):
+    # jit(params=...): the interpreter's defaults for its portal; set_param and
+    # METATRACE_PARAMS still decide
+    monkeypatch.delenv("METATRACE_PARAMS", raising=False)
+    drv = metatrace.JitDriver(greens=["pc"], params={"inlining": 1, "threshold": "50"})
+    assert drv.get_params()["inlining"] == 1 and drv.get_params()["threshold"] == 50
+    assert metatrace.JitDriver(greens=["pc"]).get_params()["inlining"] == 0
+    drv.set_param("inlining", 0)
+    assert drv.get_params()["inlining"] == 0
+    monkeypatch.setenv("METATRACE_PARAMS", "inlining=0")
+    assert metatrace.JitDriver(greens=["pc"], params={"inlining": 1}).get_params()["inlining"] == 0
+    with pytest.raises(ParamError, match="unknown JIT parameter 'inlinig'; valid parameters: .*inlining"):
+        metatrace.JitDriver(greens=["pc"], params={"inlinig": 1})
+
+
+def test_stacklang_traces_into_calls_by_default():
+    code = ("import examples.stacklang.interp as s\n"
+            "print(s.run.jitdriver.params['inlining'])\n")
+    env = dict(os.environ)
+    env.pop("METATRACE_PARAMS", None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["1"], out.stderr
+    env["METATRACE_PARAMS"] = "inlining=0"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["0"], out.stderr

@@ -74,7 +74,7 @@ def compare(op: int, a: object, b: object) -> int:
 
 
 @metatrace.jit(greens=["pc", "func"], reds=["frame", "out"], get_printable_location=get_location,
-               name="stacklang")
+               name="stacklang", params={"inlining": 1})  # calls traced into: docs/hints.md
 def run(func: Function, frame: Frame, out: list) -> object:
     pc = 0
     while True:

@@ -4,7 +4,6 @@ the JIT must really have compiled loops and bridges (and run tier-2 kernels wher
 doing so.  CI runs a bounded slice; ``-m slow`` or ``python -m tests.fuzz.run`` run more.
 """
 
-import dataclasses
 import os
 import time
 
@@ -103,7 +102,7 @@ def broken_int_add(monkeypatch):
     """Tier 1 computes ``a + b`` one too high when ``a`` is 5 (a loop counter passing 5): a JIT bug
     that only shows in compiled code -- the interpreter and constant folding are untouched."""
     spec = irops.OPS["int_add"]
-    monkeypatch.setitem(irops.OPS, "int_add", dataclasses.replace(spec, py="({0} + {1} + ({0} == 5))"))
+    monkeypatch.setitem(irops.OPS, "int_add", spec.replace(py="({0} + {1} + ({0} == 5))"))
     yield
 
 
