@@ -34,6 +34,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import re
 import sys
 import threading
 import time
@@ -96,6 +97,10 @@ _SKIP = {"debug_merge_point", "guard_no_exception", "guard_not_invalidated"}
 # copy); the class -> Numba type name.  Only exact classes: a subclass may override indexing.
 _BUFFERS = (bytearray,)
 _BUFFER_OPS = ("getitem", "setitem", "len")
+# no bytearray is longer than this: no 64-bit machine addresses more than 2**57 bytes, so an
+# index below a length plus a small offset cannot overflow 64 bits
+MAX_LEN = 1 << 57
+_TEMP = re.compile(r"^[tb]\d+$")  # a kernel temporary: assigned once, where it is defined
 
 
 class Plan:
@@ -247,6 +252,10 @@ class _Gen:
         self.pending: List[Tuple[str, Any, str, str]] = []
         self.indices: Dict[Tuple[str, Any], str] = {}  # (buffer, index key) -> checked index
         self.temps = 0
+        self.ranges: Dict[str, Tuple[int, int]] = {}  # kernel temp -> the values it may hold
+        self.compares: Dict[str, Tuple[str, str, str]] = {}  # bool temp -> what it compares
+        self.lens: Dict[str, str] = {}  # temp -> the buffer it is the length of
+        self.below: set = set()  # (temp, buffer): temp < len(buffer) on this path
         self.serial = 0
         self.indent = 2
         # bridges the kernel runs itself: id(guard op) -> the bridge (see BridgeInfo)
@@ -346,6 +355,58 @@ class _Gen:
             return "(1 if %s else 0)" % self.val(v)
         raise Unlowerable("an int operation on a %s" % c.__name__)
 
+    def learn(self, cond: str, holds: bool) -> None:
+        """A guard showed ``cond`` (a comparison) to be ``holds`` on the path after it: bounds
+        of the kernel temporaries it compares (an index then needs no check of its own)."""
+        cmp = self.compares.get(cond)
+        if cmp is None:
+            return
+        op, x, y = cmp
+        if not holds:
+            op = {"lt": "ge", "le": "gt", "gt": "le", "ge": "lt", "eq": "ne", "ne": "eq"}[op]
+        if not _TEMP.match(x):
+            return
+        lo, hi = self.ranges.get(x, (INT_MIN, INT_MAX))
+        ry = self.range_of(y)
+        if op in ("ge", "gt") and ry is not None:
+            lo = max(lo, ry[0] + (op == "gt"))
+        elif op in ("lt", "le"):
+            if ry is not None:
+                hi = min(hi, ry[1] - (op == "lt"))
+            if op == "lt" and y in self.lens:
+                self.below.add((x, self.lens[y]))
+        elif op == "eq" and ry is not None:
+            lo, hi = max(lo, ry[0]), min(hi, ry[1])
+        if lo <= hi:
+            self.ranges[x] = (lo, hi)
+
+    def int_range(self, name: str, x: str, y: str) -> Optional[Tuple[int, int]]:
+        """The range of ``x op y`` when both operands' ranges are known (bytes read, masked
+        values, small constants) and it fits in 64 bits; else None."""
+        rx, ry = self.range_of(x), self.range_of(y)
+        if rx is None or ry is None:
+            return None
+        if name == "int_add":
+            lo, hi = rx[0] + ry[0], rx[1] + ry[1]
+        elif name == "int_sub":
+            lo, hi = rx[0] - ry[1], rx[1] - ry[0]
+        else:
+            c = [a * b for a in rx for b in ry]
+            lo, hi = min(c), max(c)
+        return (lo, hi) if INT_MIN <= lo and hi <= INT_MAX else None
+
+    def range_of(self, text: str) -> Optional[Tuple[int, int]]:
+        r = self.ranges.get(text)
+        if r is not None:
+            return r
+        if text.startswith("(") and text.endswith(")"):
+            try:
+                c = int(text[1:-1])
+            except ValueError:
+                return None
+            return (c, c)
+        return None
+
     def as_float(self, v: Value) -> str:
         c = self.klass(v)
         if c is float:
@@ -358,8 +419,16 @@ class _Gen:
         if name in _INT_BIN:
             x, y = self.as_int(a[0]), self.as_int(a[1])
             n = self.fresh()
-            self.emit("%s, _o = _%s_ovf(%s, %s)" % (n, _INT_BIN[name], x, y))
-            self.leave_if("_o")
+            known = self.int_range(name, x, y)
+            if known is not None:  # both operands are small: no overflow possible
+                self.emit("%s = %s %s %s" % (n, x, {"int_add": "+", "int_sub": "-", "int_mul": "*"}[name], y))
+                self.ranges[n] = known
+            else:
+                # a flag of its own per check: a variable assigned once (Numba's SSA and
+                # liveness passes grow with the blocks times the variables assigned many times)
+                o = "o" + n
+                self.emit("%s, %s = _%s_ovf(%s, %s)" % (n, o, _INT_BIN[name], x, y))
+                self.leave_if(o)
             self.names[id(op)] = n
             self.cls[id(op)] = int
         elif name in _PLAIN_BIN:
@@ -368,6 +437,10 @@ class _Gen:
                 self.define(op, "(%s %s %s)" % (self.val(a[0]), _PLAIN_BIN[name], self.val(a[1])), bool)
             else:
                 self.define(op, "(%s %s %s)" % (self.as_int(a[0]), _PLAIN_BIN[name], self.as_int(a[1])), int)
+                if name == "int_and":  # x & mask with a mask >= 0 is within 0..mask
+                    for v in a:
+                        if isinstance(v, Const) and type(v.value) is int and 0 <= v.value <= INT_MAX:
+                            self.ranges[self.names[id(op)]] = (0, v.value)
         elif name in ("int_floordiv", "int_mod"):
             x, y = self.as_int(a[0]), self.as_int(a[1])
             self.leave_if("%s == 0 or (%s == -1 and %s == %d)" % (y, y, x, INT_MIN))
@@ -395,7 +468,9 @@ class _Gen:
         elif name == "int_is_zero":
             self.define(op, "(%s == 0)" % self.as_int(a[0]), bool)
         elif name.startswith("int_") and name[4:] in _COMPARE:
-            self.define(op, "(%s %s %s)" % (self.as_int(a[0]), _COMPARE[name[4:]], self.as_int(a[1])), bool)
+            x, y = self.as_int(a[0]), self.as_int(a[1])
+            self.define(op, "(%s %s %s)" % (x, _COMPARE[name[4:]], y), bool)
+            self.compares[self.names[id(op)]] = (name[4:], x, y)
         elif name.startswith("float_") and name[6:] in _COMPARE:
             self.define(op, "(%s %s %s)" % (self.as_float(a[0]), _COMPARE[name[6:]], self.as_float(a[1])), bool)
         elif name in _FLOAT_BIN:
@@ -420,6 +495,7 @@ class _Gen:
             if c not in _NUMBERS:
                 raise Unlowerable("%s on a %s" % (name, c.__name__))
             self.guard(op, ("not %s" if name == "guard_true" else "%s") % self.val(a[0]))
+            self.learn(self.val(a[0]), name == "guard_true")
         elif name == "guard_value":
             c = self.klass(a[0])
             if c is not op.descr or not isinstance(a[1], Const):
@@ -442,7 +518,10 @@ class _Gen:
         elif name == "setitem":
             self.setitem(op)
         elif name == "len":
-            self.define(op, "len(%s)" % self.buffer(op, a[0]), int)
+            buf = self.buffer(op, a[0])
+            self.define(op, "len(%s)" % buf, int)
+            self.lens[self.names[id(op)]] = buf
+            self.ranges[self.names[id(op)]] = (0, MAX_LEN)
         elif name in _SKIP:
             pass
         else:
@@ -480,9 +559,15 @@ class _Gen:
         if self.klass(v) not in (int, bool):
             raise Unlowerable("a bytearray index that is a %s" % self.klass(v).__name__)
         x = self.as_int(v)
+        r = self.range_of(x)
+        if r is not None and r[0] >= 0 and (x, buf) in self.below:
+            # the trace's own guards showed 0 <= x < len(buf) on this path
+            self.indices[key] = x
+            return x
         n = self.temp()
-        self.emit("%s = (%s + len(%s)) if %s < 0 else %s" % (n, x, buf, x, x))
-        self.leave_if("%s < 0 or %s >= len(%s)" % (n, n, buf))
+        # (no branches: Numba's passes grow with the number of blocks)
+        self.emit("%s = %s + len(%s) * (%s < 0)" % (n, x, buf, x))
+        self.leave_if("(%s < 0) | (%s >= len(%s))" % (n, n, buf))
         self.indices[key] = n
         return n
 
@@ -501,8 +586,10 @@ class _Gen:
         for w in held:  # a write held since, at an index that may be the same
             n = self.temp()
             self.emit("%s = %s" % (n, expr))
-            expr = "(%s if %s == %s else %s)" % (w[3], idx, w[2], n)
+            # both are bytes: the held one where the indices are equal, with no branch
+            expr = "(%s + (%s - %s) * (%s == %s))" % (n, w[3], n, idx, w[2])
         self.define(op, expr, int)
+        self.ranges[self.names[id(op)]] = (0, 255)  # a byte read, or a byte held to be written
 
     def setitem(self, op: Op) -> None:
         buf = self.buffer(op, op.args[0])
@@ -513,7 +600,9 @@ class _Gen:
             value = "(1 if %s else 0)" % self.val(v)
         elif c is int:
             value = self.val(v)
-            self.leave_if("%s < 0 or %s > 255" % (value, value))
+            r = self.ranges.get(value)
+            if r is None or r[0] < 0 or r[1] > 255:
+                self.leave_if("(%s < 0) | (%s > 255)" % (value, value))
         else:
             raise Unlowerable("a bytearray item set to a %s" % c.__name__)
         self.pending.append((buf, self.index_key(op.args[1]), idx, value))
@@ -537,11 +626,12 @@ class _Gen:
 
     def snapshot(self) -> Tuple[Any, ...]:
         return (dict(self.names), dict(self.cls), dict(self.buffers), list(self.pending),
-                dict(self.indices), dict(self.origin))
+                dict(self.indices), dict(self.origin), dict(self.ranges), set(self.below))
 
     def restore(self, snap: Tuple[Any, ...]) -> None:
         self.names, self.cls, self.buffers = dict(snap[0]), dict(snap[1]), dict(snap[2])
         self.pending, self.indices, self.origin = list(snap[3]), dict(snap[4]), dict(snap[5])
+        self.ranges, self.below = dict(snap[6]), set(snap[7])
 
     def origin_of(self, v: Value) -> Any:
         return self.origin.get(id(v), v)

@@ -414,6 +414,10 @@ class PyGen:
         targets = [self.loop_params[j] for j in t2.plan.returned]
         self.emit(indent, "_r = %s(%s)" % (entry, self.t2_args(t2)))
         self.emit(indent, "if _r is not None:")
+        if getattr(t2, "shape", None) is not None:
+            # a loop-nest kernel (numba_region) that stopped at another tree: jump there
+            self.emit(indent + 1, "if _r.__class__ is list:")
+            self.emit(indent + 2, "return _T2J(_r)")
         self.emit(indent + 1, "%s = _r" % "".join(t + ", " for t in targets) if targets else "pass")
 
     def op_expr(self, op: Op) -> str:
@@ -710,7 +714,7 @@ def _compile(tree: Any, bridge: Any) -> Any:
         ns["_bcount"] = getattr(tree, "bridge_entries", {})
         t2 = getattr(tree, "t2", None)
         if t2 is not None and bridge is None:
-            t2.bind(ns)
+            t2.bind(ns, gen.exits)
         name = "tree_%d" % tree.id if bridge is None else "bridge_%d" % bridge.id
         try:
             code = compile_source(src, "<metatrace %s>" % name.replace("_", " "))
