@@ -51,7 +51,7 @@ MAX_REGENERATIONS_AUTO = 1
 # the trees it jumps to appeared; at most this many region kernels per portal, and a stale one
 # is entered STALE_ENTRIES x 2**(kernels made) times first (bridges come in bursts: wait for
 # them to settle rather than compile once per bridge)
-MAX_REGIONS = 8
+MAX_REGIONS = 5
 MAX_REGIONS_AUTO = 3
 STALE_ENTRIES = 32
 REGIONS = True  # loop nests in one kernel (False: one kernel per loop proper, as before)
