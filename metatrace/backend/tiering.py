@@ -59,6 +59,16 @@ _FOREVER = itertools.repeat(None)
 _region_builds: "weakref.WeakKeyDictionary[Any, int]" = weakref.WeakKeyDictionary()
 
 
+def _numba_failed(e: Exception) -> str:
+    """Say on stderr (not under pytest) that Numba could not compile a kernel; returns the
+    reason kept for the trace log."""
+    first = str(e).splitlines()[0][:200] if str(e) else ""
+    if "pytest" not in sys.modules:
+        sys.stderr.write("metatrace: tier 2 compile failed, loop stays in tier 1: %s: %s\n"
+                         % (type(e).__name__, first))
+    return "Numba failed: %s: %s" % (type(e).__name__, first)
+
+
 class Tier2:
     def __init__(self, tree: Any, mode: str, threshold: int, stats: Any) -> None:
         self.tree = tree
@@ -219,11 +229,7 @@ class Tier2:
         except Unlowerable as e:
             return self._region_fallback(str(e))
         except Exception as e:  # Numba raises many kinds; the loop stays in tier 1
-            first = str(e).splitlines()[0][:200] if str(e) else ""
-            if "pytest" not in sys.modules:
-                sys.stderr.write("metatrace: tier 2 compile failed, loop stays in tier 1: %s: %s\n"
-                                 % (type(e).__name__, first))
-            return self._region_fallback("Numba failed: %s: %s" % (type(e).__name__, first))
+            return self._region_fallback(_numba_failed(e))
         if rebuild:  # (a tree's first kernel is not counted: it is what a loop kernel costs)
             _region_builds[ws.stats] = builds = builds + 1
         region.is_stale = False
@@ -329,11 +335,7 @@ class Tier2:
         except Unlowerable as e:
             return self._fail(str(e))
         except Exception as e:  # Numba raises many kinds; the loop stays in tier 1
-            first = str(e).splitlines()[0][:200] if str(e) else ""
-            if "pytest" not in sys.modules:
-                sys.stderr.write("metatrace: tier 2 compile failed, loop stays in tier 1: %s: %s\n"
-                                 % (type(e).__name__, first))
-            return self._fail("Numba failed: %s: %s" % (type(e).__name__, first))
+            return self._fail(_numba_failed(e))
         return self._finish(kernel)
 
     def _finish(self, kernel: Kernel) -> Any:
