@@ -78,13 +78,14 @@ def test_a_portal_s_own_defaults_yield_to_the_user(monkeypatch):
         metatrace.JitDriver(greens=["pc"], params={"inlinig": 1})
 
 
-def test_stacklang_traces_into_calls_by_default():
-    code = ("import examples.stacklang.interp as s\n"
-            "print(s.run.jitdriver.params['inlining'])\n")
+def test_demo_interpreters_trace_into_calls_by_default():
+    code = ("import interpreters.io_msg.evaluator as e, examples.stacklang.interp as s\n"
+            "print(e.run_body.jitdriver.params['inlining'], e.for_loop.jitdriver.params['inlining'],"
+            " s.run.jitdriver.params['inlining'])\n")
     env = dict(os.environ)
     env.pop("METATRACE_PARAMS", None)
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert out.stdout.split() == ["1"], out.stderr
+    assert out.stdout.split() == ["1", "1", "1"], out.stderr
     env["METATRACE_PARAMS"] = "inlining=0"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert out.stdout.split() == ["0"], out.stderr
+    assert out.stdout.split() == ["0", "0", "0"], out.stderr

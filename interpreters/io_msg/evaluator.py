@@ -42,6 +42,10 @@ class Singletons:
 
 S = Singletons
 
+# the portals' JIT defaults: a method or block a traced loop calls is traced into, one level
+# deep (docs/io.md); METATRACE_PARAMS=inlining=0 turns it off
+JIT_PARAMS = {"inlining": 1}
+
 
 def loc_of(m: Optional[IoMessage]) -> str:
     if m is None:
@@ -259,7 +263,7 @@ def _body_location(body: IoMessage) -> str:
 
 
 @metatrace.jit(greens=["body"], reds=["loc"], get_printable_location=_body_location,
-               name="io_body", is_recursive=True)
+               name="io_body", is_recursive=True, params=JIT_PARAMS)
 def run_body(body: IoMessage, loc: IoLocals) -> Any:
     while True:
         jit_merge_point(body=body, loc=loc)
@@ -274,7 +278,7 @@ def is_true(v: Any) -> bool:
 
 
 @metatrace.jit(greens=["cond", "body"], reds=["loc", "result"], get_printable_location=_loc2,
-               name="io_while")
+               name="io_while", params=JIT_PARAMS)
 def while_loop(cond: IoMessage, body: Optional[IoMessage], loc: Any) -> Any:
     result = S.nil
     while True:
@@ -293,7 +297,7 @@ def while_loop(cond: IoMessage, body: Optional[IoMessage], loc: Any) -> Any:
 
 
 @metatrace.jit(greens=["body"], reds=["loc", "result"], get_printable_location=loc_of,
-               name="io_loop")
+               name="io_loop", params=JIT_PARAMS)
 def loop_forever(body: IoMessage, loc: Any) -> Any:
     result = S.nil
     while True:
@@ -313,7 +317,7 @@ def _for_location(name: str, body: IoMessage) -> str:
 
 
 @metatrace.jit(greens=["name", "body"], reds=["loc", "i", "end", "step", "result"],
-               get_printable_location=_for_location, name="io_for")
+               get_printable_location=_for_location, name="io_for", params=JIT_PARAMS)
 def for_loop(name: str, body: Optional[IoMessage], loc: Any, i: float, end: float,
              step: float) -> Any:
     result = S.nil
@@ -341,7 +345,7 @@ def _repeat_location(name: Optional[str], body: IoMessage) -> str:
 
 
 @metatrace.jit(greens=["name", "body"], reds=["loc", "i", "n", "result"],
-               get_printable_location=_repeat_location, name="io_repeat")
+               get_printable_location=_repeat_location, name="io_repeat", params=JIT_PARAMS)
 def repeat_loop(name: Optional[str], body: Optional[IoMessage], loc: Any, n: float) -> Any:
     result = S.nil
     i = 0.0
@@ -367,7 +371,7 @@ def _foreach_location(iname: Optional[str], vname: str, body: IoMessage) -> str:
 
 
 @metatrace.jit(greens=["iname", "vname", "body"], reds=["loc", "lst", "i", "result"],
-               get_printable_location=_foreach_location, name="io_foreach")
+               get_printable_location=_foreach_location, name="io_foreach", params=JIT_PARAMS)
 def list_foreach(iname: Optional[str], vname: str, body: Optional[IoMessage], loc: Any,
                  lst: IoList) -> Any:
     result = S.nil
@@ -396,7 +400,7 @@ def _send_each_location(body: IoMessage) -> str:
 
 
 @metatrace.jit(greens=["body"], reds=["loc", "lst", "i", "result"],
-               get_printable_location=_send_each_location, name="io_foreach_send")
+               get_printable_location=_send_each_location, name="io_foreach_send", params=JIT_PARAMS)
 def list_send_each(body: IoMessage, loc: Any, lst: IoList) -> Any:
     """``list foreach(message)``: send the message to every element."""
     result = S.nil

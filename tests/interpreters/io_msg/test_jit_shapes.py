@@ -22,13 +22,13 @@ s println
 """
 
 
-def run_logged(tmp_path, source: str) -> Dict[str, Any]:
+def run_logged(tmp_path, source: str, params: str = "") -> Dict[str, Any]:
     path = tmp_path / "prog.io"
     path.write_text(source)
     logfile = str(tmp_path / "log.json")
     outs = []
     for extra, env in (([], {"METATRACE": "off"}),
-                       (["--jit-log", logfile], {"METATRACE_PARAMS": "threshold=3,trace_eagerness=2"})):
+                       (["--jit-log", logfile], {"METATRACE_PARAMS": "threshold=3,trace_eagerness=2" + params})):
         e = dict(os.environ, PYTHONPATH=ROOT)
         e.pop("METATRACE", None)
         e.pop("METATRACE_PARAMS", None)
@@ -91,10 +91,28 @@ def proto_slot_reads(ops: List[Dict[str, Any]]) -> List[str]:
 def test_methods_found_through_protos_are_constants(tmp_path) -> None:
     # `p moveBy(1, 2)` finds moveBy in Point, p's proto: the slot's value is folded (the proto
     # values version is quasi-immutable), so the loop reads no slot list of a proto
-    log = run_logged(tmp_path, SLOTS)
+    log = run_logged(tmp_path, SLOTS, ",inlining=0")
     ops = loop_ops(log, "for(i)")
     assert ops, [t["location"] for t in log["traces"]]
     assert any(op["op"] == "call_assembler" for op in ops)  # the method is still called
+    assert not proto_slot_reads(ops), proto_slot_reads(ops)
+
+
+def test_a_loop_sending_a_small_method_has_its_body_and_no_activation(tmp_path) -> None:
+    # by default (evaluator.JIT_PARAMS: inlining=1) the method is traced into: the loop's own
+    # trace does `x = x + dx; y = y + dy`, with no call of compiled code and no Locals object
+    # (the activation) nor its slot list allocated.  (The Numbers stored into p's slots and
+    # the loop counter's are still allocated: they escape into the heap.)
+    log = run_logged(tmp_path, SLOTS)
+    ops = loop_ops(log, "for(i)")
+    assert ops, [t["location"] for t in log["traces"]]
+    names = [op["op"] for op in ops]
+    assert "call_assembler" not in names, names
+    assert names.count("float_add") >= 2, names
+    news = [op["text"] for op in ops if op["op"] in ("new", "new_list")]
+    assert news and all("descr=$IoNumber" in t for t in news), news
+    off = loop_ops(run_logged(tmp_path, SLOTS, ",inlining=0"), "for(i)")
+    assert any("descr=$IoLocals" in op["text"] for op in off if op["op"] == "new")
     assert not proto_slot_reads(ops), proto_slot_reads(ops)
 
 
@@ -133,10 +151,24 @@ Counter n println
 def test_a_proto_written_in_a_loop_stops_invalidating(tmp_path) -> None:
     # Counter is a proto (c is its clone) whose slot is written every iteration: after a few
     # writes it is read plainly and writing it drops no code, so the loop keeps its trace
-    # (without that, every write dropped the loop's code and it ended up never compiled)
-    log = run_logged(tmp_path, COUNTER)
+    # (without that, every write dropped the loop's code and it ended up never compiled).
+    # With bump called through call_assembler, its tree is entered once an iteration
+    log = run_logged(tmp_path, COUNTER, ",inlining=0")
     assert len(log["invalidations"]) <= 4, len(log["invalidations"])
     assert log["stats"]["loop_entries"] >= 1000, log["stats"]
+
+
+def test_a_proto_written_by_an_inlined_method_stops_invalidating(tmp_path) -> None:
+    # the same with bump traced into the loop (the default): the write is in the loop's own
+    # trace; the loop is compiled, keeps its code, and leaves it only a few times (one entry
+    # runs the rest of the 3000 iterations)
+    log = run_logged(tmp_path, COUNTER)
+    assert len(log["invalidations"]) <= 4, len(log["invalidations"])
+    loops = [t for t in log["traces"] if t["kind"] == "loop" and "for(i)" in t["location"]]
+    assert loops and not any(t.get("invalidated") for t in loops), [t.get("invalidated") for t in loops]
+    assert not any(op["op"] == "call_assembler" for t in loops for op in t["ops"])
+    st = log["stats"]
+    assert 1 <= st["loop_entries"] <= 10 and st["guard_failures"] <= 10, st
 
 
 FIB = """\
