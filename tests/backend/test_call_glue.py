@@ -112,6 +112,7 @@ def test_a_bridge_out_of_an_inlined_call_knows_the_frame_its_exit_allocated():
     # them, and the bridge starts knowing their classes, attributes and items (no class guard,
     # no read of frame.locals, lo and hi are the constants 100 and 900)
     drv = jitted.run.jitdriver
+    before = drv.params["inlining"]
     drv.set_param("inlining", 1)
     try:
         out_p, out_j = [], []
@@ -131,7 +132,38 @@ def test_a_bridge_out_of_an_inlined_call_knows_the_frame_its_exit_allocated():
                   if type(getattr(a, "value", None)) is int}
         assert 100 in consts and 900 in consts, consts
     finally:
-        drv.set_param("inlining", 0)
+        drv.set_param("inlining", before)
+
+
+def _calls_shapes(inlining):
+    drv = jitted.run.jitdriver
+    before = drv.params["inlining"]
+    drv.set_param("inlining", inlining)
+    try:
+        out_p, out_j = [], []
+        expected = plain.run_program(CALLS, out_p)
+        for _ in range(2):
+            del out_j[:]
+            assert jitted.run_program(CALLS, out_j) == expected and out_j == out_p
+        return [[op.name for op in t.ops] for t in compiled_traces(jitted.run)]
+    finally:
+        drv.set_param("inlining", before)
+
+
+def test_a_hot_loop_calling_small_functions_has_no_call_and_no_frame_left():
+    # the stacklang portal declares params={"inlining": 1}: calls.sl's loop calls square,
+    # clamp and inc, all traced into; no trace calls compiled code or allocates a Frame or
+    # its lists (the callee frames are virtual and never built)
+    assert jitted.run.jitdriver.own_params == {"inlining": 1}
+    traces = _calls_shapes(1)
+    assert traces
+    for names in traces:
+        assert "call_assembler" not in names, names
+        assert "new" not in names and "new_list" not in names, names
+    # with calls made (inlining=0) each one builds the callee's Frame and enters its tree
+    reset(jitted.run)
+    called = _calls_shapes(0)
+    assert any("call_assembler" in names and "new" in names for names in called), called
 
 
 def test_the_caller_does_not_read_its_frame_lists_again_after_a_call():
