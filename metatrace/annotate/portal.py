@@ -273,6 +273,10 @@ def _resume_entry(fnode: ast.FunctionDef, loop: Optional[ast.While], greens: Lis
 _IDENTITY_HINTS = (hints.promote, hints.promote_string)
 
 
+def _is_identity_hint(obj: Any) -> bool:
+    return any(obj is h for h in _IDENTITY_HINTS)  # by identity: a global's == may be anything
+
+
 def _resolve(func: Any, callee: ast.expr) -> Any:
     """What a call's ``promote`` or ``metatrace.promote`` names in the portal's globals (None
     for anything else: a local, a closure, an expression)."""
@@ -310,7 +314,7 @@ def _rewrite(func: Any, node: ast.FunctionDef, filename: str, offset: int, mp: a
             # where the hint stays): no call of a no-op function per interpreted instruction
             if (len(n.args) == 1 and not n.keywords and not isinstance(n.args[0], ast.Starred)
                     and not (isinstance(n.func, ast.Name) and n.func.id in local_names)
-                    and _resolve(func, n.func) in _IDENTITY_HINTS):
+                    and _is_identity_hint(_resolve(func, n.func))):
                 return n.args[0]
             return n
 

@@ -108,3 +108,29 @@ def test_promote_still_guards_in_traces():
     assert PROMOTING(code, 0, 400) == _promoting(code, 0, 400) == 200
     ops = op_counts(PROMOTING)
     assert ops.get("guard_value", 0) >= 1, ops  # promote(i % 2): a guard on the value seen
+
+
+class _EqualsAnything:
+    def __eq__(self, other):
+        raise AssertionError("compared with ==")
+
+    def __call__(self, x):
+        return x
+
+
+weird = _EqualsAnything()
+
+
+def _calls_a_weird_global(pc, n):
+    while True:
+        jit_merge_point(pc=pc, n=n)
+        n = weird(n) - 1
+        if n <= 0:
+            return pc
+
+
+def test_callees_are_told_from_promote_by_identity():
+    # a global whose __eq__ raises (or returns an array) is never compared with ==
+    p = metatrace.jit(greens=["pc"], reds=["n"], name="rewrite_weird")(_calls_a_weird_global)
+    assert "weird" in p.__code__.co_names
+    assert p(0, 5) == 0
