@@ -12,6 +12,7 @@ import builtins
 import linecache
 import textwrap
 import types
+import warnings
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from .. import hints
@@ -105,7 +106,10 @@ def _def_span(func: Any) -> Optional[Tuple[List[str], int]]:
     if cached is None or cached[0] is not lines:
         index: Dict[Tuple[int, str], Tuple[int, int]] = {}
         try:
-            module = ast.parse("".join(lines))
+            with warnings.catch_warnings():
+                # what the file's other code would warn about (`x is 1`) is not ours to say
+                warnings.simplefilter("ignore")
+                module = ast.parse("".join(lines))
         except (SyntaxError, ValueError):
             module = None
         stack = [module.body] if module is not None else []

@@ -89,3 +89,20 @@ def test_lambda_and_sourceless_functions_keep_their_errors():
     """), "<no file>", "exec"), ns)
     with pytest.raises(Unsupported, match="source code not available"):
         get_function_ast(ns["made"])
+
+
+def test_the_file_parse_says_nothing_of_other_code(tmp_path, capsys):
+    # one parse of the whole file: a warning the parser draws elsewhere in it (an invalid escape) is not printed
+    path = tmp_path / "warned.py"
+    path.write_text("def fine(x):\n    return x + 1\n\n\ndef odd(x):\n    return '\\d' + x\n")
+    import warnings
+
+    ns = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(path.read_text(), str(path), "exec"), ns)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        node, filename, offset = get_function_ast(ns["fine"])
+    assert node.name == "fine" and offset == 0
+    assert [str(w.message) for w in caught] == []
