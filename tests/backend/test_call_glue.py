@@ -112,30 +112,22 @@ def test_a_bridge_out_of_an_inlined_call_knows_the_frame_its_exit_allocated():
     # them, and the bridge starts knowing their classes, attributes and items (no class guard,
     # no read of frame.locals, lo and hi are the constants 100 and 900)
     drv = jitted.run.jitdriver
-    before = drv.params["inlining"]
-    drv.set_param("inlining", 1)
-    try:
-        out_p, out_j = [], []
-        expected = plain.run_program(CALLS, out_p)
-        for _ in range(2):
-            del out_j[:]
-            assert jitted.run_program(CALLS, out_j) == expected and out_j == out_p
-        bridges = compiled_traces(jitted.run, "bridge")
-        assert bridges, drv.stats()
-        for b in bridges:
-            texts = [repr(op) for op in b.ops]
-            assert not any(op.name == "getfield" and op.descr == "locals" and op.args[0] in b.inputargs
-                           for op in b.ops), texts
-            assert not any(op.name == "guard_class" and op.args[0] in b.inputargs
-                           and getattr(op.args[1], "value", None) is jitted.Frame for op in b.ops), texts
-        consts = {a.value for b in bridges for op in b.ops for a in op.args
-                  if type(getattr(a, "value", None)) is int}
-        assert 100 in consts and 900 in consts, consts
-    finally:
-        drv.set_param("inlining", before)
+    bridges = _run_calls(1, "bridge")
+    assert bridges, drv.stats()
+    for b in bridges:
+        texts = [repr(op) for op in b.ops]
+        assert not any(op.name == "getfield" and op.descr == "locals" and op.args[0] in b.inputargs
+                       for op in b.ops), texts
+        assert not any(op.name == "guard_class" and op.args[0] in b.inputargs
+                       and getattr(op.args[1], "value", None) is jitted.Frame for op in b.ops), texts
+    consts = {a.value for b in bridges for op in b.ops for a in op.args
+              if type(getattr(a, "value", None)) is int}
+    assert 100 in consts and 900 in consts, consts
 
 
-def _calls_shapes(inlining):
+def _run_calls(inlining, kind=None):
+    """calls.sl twice with the JIT at ``inlining`` (same answers as the plain interpreter);
+    the compiled traces (of ``kind``)."""
     drv = jitted.run.jitdriver
     before = drv.params["inlining"]
     drv.set_param("inlining", inlining)
@@ -145,9 +137,13 @@ def _calls_shapes(inlining):
         for _ in range(2):
             del out_j[:]
             assert jitted.run_program(CALLS, out_j) == expected and out_j == out_p
-        return [[op.name for op in t.ops] for t in compiled_traces(jitted.run)]
+        return compiled_traces(jitted.run, kind)
     finally:
         drv.set_param("inlining", before)
+
+
+def _calls_shapes(inlining):
+    return [[op.name for op in t.ops] for t in _run_calls(inlining)]
 
 
 def test_a_hot_loop_calling_small_functions_has_no_call_and_no_frame_left():
