@@ -62,8 +62,11 @@ class Exit:
 class JumpExit(Exit):
     kind = "jump"
 
-    def __init__(self, target_key: Any) -> None:
+    def __init__(self, target_key: Any, cell: Optional[List[Any]] = None) -> None:
         self.target_key = target_key
+        # the target key's tree cell (WarmState.tree_cell), when the generator knows the warm
+        # state: run_compiled goes on to the next tree without hashing the key tuple
+        self.cell = cell
 
 
 class FinishExit(Exit):
@@ -674,7 +677,8 @@ class PyGen:
                 self.emit(indent, "%s = %s" % (", ".join(params) + ",", ", ".join(args[:len(params)]) + ","))
             self.emit(indent, "break" if self.in_inner and not root else "continue")
             return
-        k = self.exit_index(JumpExit(target))
+        ws = getattr(self.tree, "ws", None)
+        k = self.exit_index(JumpExit(target, ws.tree_cell(target) if ws is not None else None))
         self.emit(indent, "return (%d, %s)" % (k, "".join(a + ", " for a in args)))
 
 

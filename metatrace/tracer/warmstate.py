@@ -600,8 +600,8 @@ class WarmState:
         ng = self.ngreens
         confirm = self.driver.confirm_enter_jit
         trees = self.trees
+        tree = trees.get(key)
         while True:
-            tree = trees.get(key)
             if tree is None or tree.invalid:
                 return tuple(key) + tuple(reds)
             if confirm is not None and not confirm(*(tuple(key) + tuple(reds))):
@@ -622,14 +622,16 @@ class WarmState:
             if kind == "jump":
                 key = exit.target_key
                 reds = result[1:]
-                nxt = trees.get(key)
-                if nxt is None or nxt.invalid:
+                cell = exit.cell
+                tree = cell[0] if cell is not None else trees.get(key)  # one lookup a jump
+                if tree is None or tree.invalid:
                     return self.jump_to_interpreter(key, reds)
                 continue
             outcome = self.guard_failed(tree, exit, result)
             if outcome.kind == "continue":
                 key = outcome.values[:ng]
                 reds = outcome.values[ng:]
+                tree = trees.get(key)
                 continue
             if outcome.kind == "return":
                 return Done(outcome.value)

@@ -173,3 +173,18 @@ def test_the_caller_does_not_read_its_frame_lists_again_after_a_call():
             reads = [op for op in t.ops if op.name == "getfield" and op.descr == field
                      and op.args[0] in t.inputargs]
             assert len(reads) <= 1, [repr(op) for op in t.ops]
+
+
+def test_a_jump_to_another_tree_carries_that_key_s_cell():
+    # run_compiled goes from a tree's jump exit to the next tree through the target key's cell
+    # (no dict lookup hashing the key tuple per jump); the cell follows the trees as they go
+    from metatrace.backend.pygen import JumpExit
+
+    _run_calls(1)
+    drv = jitted.run.jitdriver
+    ws = drv.runtime
+    jumps = [e for t in ws.trees.values() for e in t.exits if isinstance(e, JumpExit)]
+    assert jumps, drv.stats()
+    for e in jumps:
+        assert e.cell is ws.cells[e.target_key]
+        assert e.cell[0] is ws.trees.get(e.target_key)
