@@ -1,10 +1,12 @@
-"""pyperf benchmark: the stacklang interpreter with the JIT (tier 1) vs METATRACE=off.
+"""pyperf benchmark: the stacklang interpreter with the JIT (default settings) vs METATRACE=off.
 
     python benchmarks/bench_stacklang.py [pyperf options, e.g. --fast, -o out.json]
 
 Both interpreters are loaded in the same worker process (metatrace.testing.load_module), and
 each benchmark runs one bundled program to completion per loop iteration.  Warm-up runs let the
-JIT compile first, so the JIT figures are steady state.  The main process prints the median
+JIT compile first, so the JIT figures are steady state.  Default settings: tier 2 (Numba) takes a
+numeric loop once it has run numba_threshold operations, which the loops program reaches in a
+worker process (its figure is then the tier-2 kernel's).  The main process prints the median
 time of each and the ratio off / JIT, and the cost of the merge-point counters for a program
 that never gets hot (JIT on, threshold never reached).
 """
@@ -39,7 +41,7 @@ def make_runner(mod, funcs):
 
 def main():
     runner = pyperf.Runner(warmups=3)
-    runner.metadata["description"] = "stacklang: metatrace JIT (tier 1) vs interpreter"
+    runner.metadata["description"] = "stacklang: metatrace JIT (default settings) vs interpreter"
     off = load_module(INTERP, "examples.stacklang.interp_bench_off", jit=False)
     on = load_module(INTERP, "examples.stacklang.interp_bench_jit", jit=True)
     # the JIT on but never hot: what the merge point's counter costs a program that never gets hot
