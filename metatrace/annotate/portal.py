@@ -31,13 +31,7 @@ class _Checker:
         return PortalError(msg, self.filename, line)
 
     def resolve(self, call: ast.expr) -> Any:
-        g = self.func.__globals__
-        if isinstance(call, ast.Name):
-            return g.get(call.id)
-        if isinstance(call, ast.Attribute) and isinstance(call.value, ast.Name):
-            mod = g.get(call.value.id)
-            return getattr(mod, call.attr, None) if mod is not None else None
-        return None
+        return _resolve(self.func, call)
 
     def hint_of(self, stmt: ast.stmt) -> Any:
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
@@ -278,8 +272,8 @@ def _is_identity_hint(obj: Any) -> bool:
 
 
 def _resolve(func: Any, callee: ast.expr) -> Any:
-    """What a call's ``promote`` or ``metatrace.promote`` names in the portal's globals (None
-    for anything else: a local, a closure, an expression)."""
+    """What a callee ``name`` or ``module.name`` names in the portal's globals (or builtins);
+    None for anything else (an expression)."""
     g = func.__globals__
     if isinstance(callee, ast.Name):
         return g.get(callee.id, getattr(builtins, callee.id, None))

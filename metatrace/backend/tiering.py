@@ -131,7 +131,7 @@ class Tier2:
         table, to which a region kernel's jumps to other trees are added)."""
         ns["_T2I"] = self.iterator
         ns["_T2up"] = self.tier_up
-        ns["_T2J"] = _jumper(exits if exits is not None else [])
+        ns["_T2J"] = _jumper(exits if exits is not None else [], self.tree.ws)
         for region in list(_regions_of(self.tree)):
             if region.stale():
                 _go_stale(region)
@@ -372,9 +372,10 @@ class Tier2:
         return None
 
 
-def _jumper(exits: List[Any]) -> Any:
+def _jumper(exits: List[Any], ws: Any) -> Any:
     """For one version of a tree's code: a region kernel's ``[key, reds...]`` as that code's
-    jump exit to the key (exits are added to its table as keys come)."""
+    jump exit to the key (exits are added to its table as keys come, each with the key's tree
+    cell, as pygen's jump exits have)."""
     index: Dict[Any, int] = {}
 
     def jump(r: List[Any]) -> Any:
@@ -382,7 +383,7 @@ def _jumper(exits: List[Any]) -> Any:
         k = index.get(key)
         if k is None:
             k = index[key] = len(exits)
-            exits.append(JumpExit(key))
+            exits.append(JumpExit(key, ws.tree_cell(key)))
         r[0] = k
         return tuple(r)
 

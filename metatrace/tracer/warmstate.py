@@ -622,8 +622,8 @@ class WarmState:
             if kind == "jump":
                 key = exit.target_key
                 reds = result[1:]
-                cell = exit.cell
-                tree = cell[0] if cell is not None else trees.get(key)  # one lookup a jump
+                cell = exit.cell  # None only from a generator without a warm state
+                tree = cell[0] if cell is not None else trees.get(key)
                 if tree is None or tree.invalid:
                     return self.jump_to_interpreter(key, reds)
                 continue
