@@ -2,10 +2,11 @@
 
 The root trace becomes ``def tree_N(a0, a1, ...): while True: ...``; ``jump`` back to the root is
 an assignment of the loop variables and ``continue``.  A guard that fails returns
-``(exit_index, live values...)``; a guard with a bridge has the bridge's code nested under it
-instead, so hot paths never leave the function.  An op that can raise is wrapped in
-``try``/``except`` (free in CPython 3.11 when nothing is raised) that leaves through its
-``guard_no_exception``.  The whole tree is regenerated when a bridge is attached.
+``(exit_index, live values...)`` through its site cell, which calls the guard's bridge instead
+once it has one compiled on its own (``site_return``); a hot bridge gets nested under its guard
+when the tree is regenerated, so hot paths never leave the function.  An op that can raise is
+wrapped in ``try``/``except`` (free in CPython 3.11 when nothing is raised) that leaves through
+its ``guard_no_exception``.
 """
 
 from __future__ import annotations
@@ -241,7 +242,13 @@ class PyGen:
         self.consts: Dict[str, Any] = {}
         self.const_ids: Dict[Any, str] = {}
         self.counter = 0
-        self.exits: List[Any] = []
+        # the tree's exit table (Tree.exits), shared by all versions of its code and its
+        # bridges compiled on their own: append-only, so the index an exit tuple carries means
+        # the same exit in every version (a bridge called from a guard site returns its own
+        # exits through the tree's function)
+        table = getattr(tree, "exits", None)
+        self.shared = isinstance(table, list)
+        self.exits: List[Any] = table if self.shared else []
         self.root_params: List[str] = []
         self.in_inner = False  # inside the loop that follows a hoisted preamble
         self.loop_params: List[str] = []
@@ -396,17 +403,88 @@ class PyGen:
             self.ops(root.ops, 2, root=True)
         return "\n".join(self.lines) + "\n"
 
-    def generate_bridge(self, bridge: Any) -> str:
+    def generate_bridge(self, bridge: Any, gd: Any = None) -> str:
         """One bridge as a function of its own, ``bridge_N(fail arguments...)``, returning an
         exit tuple like the tree's function (every jump leaves, even one to its own tree)."""
         self.standalone = True
-        self.start_trace(bridge.ops, [])
-        params = [self.name(ia) for ia in bridge.inputargs]
-        self.emit(0, "def bridge_%d(%s):" % (bridge.id, ", ".join(params)))
-        if getattr(self.tree, "count_bridges", False):
-            self.emit(1, "_bcount[%d] = _bcount.get(%d, 0) + 1" % (bridge.id, bridge.id))
+        if gd is None:
+            gd = self.guard_of(bridge)
+        if gd is not None and gd.op.sunk:
+            # its guard's exit passes the values of its deferred stores and virtuals (a
+            # PendingExit's slots): the bridge does them, then takes its inputs from them
+            plan, out, slots = pending_plan(gd, gd.op, lambda v: v)
+            params = ["s%d" % j for j in range(len(slots))]
+            self.emit(0, "def bridge_%d(%s):" % (bridge.id, ", ".join(params)))
+            self.count_bridge(bridge, 1)
+            self.count_runs()
+            self.plan_lines(plan, 1)
+            self.start_trace(bridge.ops, [])
+            names = [self.name(ia) for ia in bridge.inputargs]
+            if names:
+                self.emit(1, "%s = %s" % ("".join(n + ", " for n in names),
+                                          "".join(self.plan_src(x) + ", " for x in out)))
+        else:
+            self.start_trace(bridge.ops, [])
+            params = [self.name(ia) for ia in bridge.inputargs]
+            self.emit(0, "def bridge_%d(%s):" % (bridge.id, ", ".join(params)))
+            self.count_bridge(bridge, 1)
+            self.count_runs()
         self.ops(bridge.ops, 1, root=False)
         return "\n".join(self.lines) + "\n"
+
+    def guard_of(self, bridge: Any) -> Any:
+        """The GuardDescr a bridge hangs from."""
+        for gd in self.tree.guard_descrs.values():
+            if gd.bridge is bridge:
+                return gd
+        return None
+
+    def count_runs(self) -> None:
+        """A bridge on its own counts its runs with an iterator of its globals (``_BR``, one
+        step a run, cheaper than any counter in Python); when it runs out, ``_HOT`` tells the
+        tree (Tree.hot_bridge_names)."""
+        if hasattr(self.tree, "hot_bridge_names"):
+            self.emit(1, "for _ in _BR:")
+            self.emit(2, "break")
+            self.emit(1, "else:")
+            self.emit(2, "_HOT()")
+
+    def count_bridge(self, bridge: Any, indent: int) -> None:
+        if getattr(self.tree, "count_bridges", False):
+            # only while a trace log is written: how often each bridge is entered
+            self.emit(indent, "_bcount[%d] = _bcount.get(%d, 0) + 1" % (bridge.id, bridge.id))
+
+    def plan_src(self, src: Tuple[str, Any]) -> str:
+        t, x = src
+        if t == "s":
+            return "s%d" % x
+        if t == "a":
+            return "_a%d" % x
+        return self.const(x)
+
+    def plan_lines(self, plan: List[Tuple[Any, ...]], indent: int) -> None:
+        """A PendingExit's plan as code, over its slots ``s0...`` (PendingExit.materialize)."""
+        k = 0
+        for step in plan:
+            kind = step[0]
+            if kind == "alloc":
+                if step[1] is list:
+                    self.emit(indent, "_a%d = [None] * %d" % (k, step[2]))
+                else:
+                    self.emit(indent, "_a%d = _new(%s)" % (k, self.const(step[1])))
+                k += 1
+            elif kind == "append":
+                for v in step[2]:
+                    self.emit(indent, "%s.append(%s)" % (self.plan_src(step[1]), self.plan_src(v)))
+            elif kind == "setfield":
+                if plain_identifier(step[2]):
+                    self.emit(indent, "%s.%s = %s" % (self.plan_src(step[1]), step[2], self.plan_src(step[3])))
+                else:
+                    self.emit(indent, "_setattr(%s, %s, %s)" % (self.plan_src(step[1]), self.const(step[2]),
+                                                              self.plan_src(step[3])))
+            else:
+                self.emit(indent, "%s[%s] = %s" % (self.plan_src(step[1]), self.plan_src(step[2]),
+                                                   self.plan_src(step[3])))
 
     def t2_args(self, t2: Any) -> str:
         return ", ".join(self.name(p) for p in t2.params())
@@ -617,9 +695,7 @@ class PyGen:
                 self.emit(indent, "%s[%s] = %s" % (t, self.value(d.key), self.value(d.values[0])))
         if inline_bridge:
             bridge = gd.bridge
-            if getattr(self.tree, "count_bridges", False):
-                # only while a trace log is written: how often each bridge is entered
-                self.emit(indent, "_bcount[%d] = _bcount.get(%d, 0) + 1" % (bridge.id, bridge.id))
+            self.count_bridge(bridge, indent)
             # every value around the guard is dead in the bridge (see Names): it may take any
             # name, and its inputs are assigned at once (one of them may take the name of
             # another's fail argument)
@@ -632,39 +708,34 @@ class PyGen:
             self.end_trace(saved)
             return
         del descr
-        k = self.exit_index(gd)
-        self.emit(indent, "return (%d, %s)" % (k, "".join(e + ", " for e in exprs)))
+        self.site_return(gd, indent, lambda: gd, "".join(e + ", " for e in exprs))
+
+    def site_return(self, gd: Any, indent: int, exit: Any, args: str) -> None:
+        """Leave through the guard's exit (``exit()`` makes it) with ``args``.
+
+        In a tree's own table a guard's exit has one index for the tree's life (each version of
+        its code leaves through the same one), and the exit calls what the guard's site cell
+        (``GuardDescr.site``) holds: first a function that makes the exit tuple
+        (``exit_maker``), then the guard's bridge when it is compiled on its own -- called right
+        here with the same values, its result an exit of the same table.  So attaching a bridge
+        is one store into the cell: no version of the tree's code is regenerated."""
+        site = getattr(gd, "site", None)
+        if site is None or not self.shared:
+            self.emit(indent, "return (%d, %s)" % (self.exit_index(exit()), args))
+            return
+        if gd.exit_no is None:
+            gd.exit_no = self.exit_index(exit())
+        if site[0] is None:
+            site[0] = exit_maker(gd.exit_no)
+        self.emit(indent, "return %s[0](%s)" % (self.bound(site), args))
 
     def pending_exit(self, guard: Op, gd: Any, indent: int, special: Dict[int, str]) -> None:
         """The guard's exit with its deferred stores done out of line (see PendingExit)."""
-        slots: List[str] = []
-        slot_of: Dict[int, int] = {}
-        allocs: Dict[int, int] = {}
+        def expr(v: Value) -> str:
+            return special[id(v)] if id(v) in special else "None" if v is EXC else self.value(v)
 
-        def src(v: Value) -> Tuple[str, Any]:
-            if isinstance(v, Const):
-                return ("c", v.value)
-            if id(v) in allocs:
-                return ("a", allocs[id(v)])
-            if id(v) not in slot_of:
-                slot_of[id(v)] = len(slots)
-                slots.append(special[id(v)] if id(v) in special else "None" if v is EXC else self.value(v))
-            return ("s", slot_of[id(v)])
-
-        plan: List[Tuple[Any, ...]] = []
-        for d in guard.sunk:
-            if d.kind == "alloc":
-                allocs[id(d.target)] = len(allocs)
-                plan.append(("alloc", d.key, d.values[0].value if d.key is list else None))
-            elif d.kind == "append":
-                plan.append(("append", src(d.target), [src(v) for v in d.values]))
-            elif d.kind == "setfield":
-                plan.append(("setfield", src(d.target), d.key, src(d.values[0])))
-            else:
-                plan.append(("setitem", src(d.target), src(d.key), src(d.values[0])))
-        out = [src(v) for v in gd.failargs]
-        k = self.exit_index(PendingExit(gd, plan, out))
-        self.emit(indent, "return (%d, %s)" % (k, "".join(e + ", " for e in slots)))
+        plan, out, slots = pending_plan(gd, guard, expr)
+        self.site_return(gd, indent, lambda: PendingExit(gd, plan, out), "".join(e + ", " for e in slots))
 
     def jump(self, op: Op, indent: int, root: bool = False) -> None:
         target = op.descr
@@ -680,6 +751,47 @@ class PyGen:
         ws = getattr(self.tree, "ws", None)
         k = self.exit_index(JumpExit(target, ws.tree_cell(target) if ws is not None else None))
         self.emit(indent, "return (%d, %s)" % (k, "".join(a + ", " for a in args)))
+
+
+def exit_maker(k: int) -> Any:
+    """What a guard's site cell holds until the guard has a bridge on its own: the exit tuple."""
+    def exit(*values: Any) -> Tuple[Any, ...]:
+        return (k,) + values
+    return exit
+
+
+def pending_plan(gd: Any, guard: Op, slot: Any) -> Tuple[List[Tuple[Any, ...]], List[Tuple[str, Any]], List[Any]]:
+    """A guard exit's deferred stores and virtuals as a plan (PendingExit): its steps, where
+    each fail argument comes from, and ``slot(v)`` of each value the steps and fail arguments
+    read, in the order of the exit tuple.  The order depends only on the guard, so the tree's
+    exit and a bridge compiled on its own for the guard agree on it."""
+    slots: List[Any] = []
+    slot_of: Dict[int, int] = {}
+    allocs: Dict[int, int] = {}
+
+    def src(v: Value) -> Tuple[str, Any]:
+        if isinstance(v, Const):
+            return ("c", v.value)
+        if id(v) in allocs:
+            return ("a", allocs[id(v)])
+        if id(v) not in slot_of:
+            slot_of[id(v)] = len(slots)
+            slots.append(slot(v))
+        return ("s", slot_of[id(v)])
+
+    plan: List[Tuple[Any, ...]] = []
+    for d in guard.sunk:
+        if d.kind == "alloc":
+            allocs[id(d.target)] = len(allocs)
+            plan.append(("alloc", d.key, d.values[0].value if d.key is list else None))
+        elif d.kind == "append":
+            plan.append(("append", src(d.target), [src(v) for v in d.values]))
+        elif d.kind == "setfield":
+            plan.append(("setfield", src(d.target), d.key, src(d.values[0])))
+        else:
+            plan.append(("setitem", src(d.target), src(d.key), src(d.values[0])))
+    out = [src(v) for v in gd.failargs]
+    return plan, out, slots
 
 
 def namespace(consts: Dict[str, Any]) -> Dict[str, Any]:
@@ -703,19 +815,24 @@ def compile_tree(tree: Any) -> Any:
     return _compile(tree, None)
 
 
-def compile_bridge(tree: Any, bridge: Any) -> Any:
+def compile_bridge(tree: Any, bridge: Any, gd: Any = None) -> Any:
     """Generate and exec one bridge on its own (the tree's code is not regenerated): returns
-    (function, exits, source).  The tree's guard returns its exit and the warm state calls this
-    until the next regeneration of the whole tree nests it in place."""
-    return _compile(tree, bridge)
+    (function, exits, source).  Its exits go into the tree's table.  The tree's guard calls it
+    from its site cell (``site_return``) until the next regeneration of the whole tree nests it
+    in place; it takes what the guard's exit tuple holds (a PendingExit's slots included)."""
+    return _compile(tree, bridge, gd)
 
 
-def _compile(tree: Any, bridge: Any) -> Any:
+def _compile(tree: Any, bridge: Any, gd: Any = None) -> Any:
+    if bridge is not None and gd is None:
+        gd = next((g for g in tree.guard_descrs.values() if g.bridge is bridge), None)
     for bind_all in (False, True):
         gen = PyGen(tree, bind_all)
-        src = gen.generate() if bridge is None else gen.generate_bridge(bridge)
+        src = gen.generate() if bridge is None else gen.generate_bridge(bridge, gd)
         ns = namespace(gen.consts)
         ns["_bcount"] = getattr(tree, "bridge_entries", {})
+        if bridge is not None and hasattr(tree, "hot_bridge_names"):
+            ns.update(tree.hot_bridge_names(gd, ns))
         t2 = getattr(tree, "t2", None)
         if t2 is not None and bridge is None:
             t2.bind(ns, gen.exits)

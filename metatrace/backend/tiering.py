@@ -158,6 +158,19 @@ class Tier2:
                 for n in self.kernel_namespaces:
                     n["_T2K"] = self.regenerate
 
+    def bridges_changed(self) -> None:
+        """A bridge was attached without a new version of the tree's code (Tree.attach_bridge):
+        the kernels that could run it go stale, as ``bind`` finds for a new version."""
+        for region in list(_regions_of(self.tree)):
+            if region.stale():
+                _go_stale(region)
+        if self.shape is not None or self.state != "kernel" or self.kernel is None:
+            return
+        limit = MAX_REGENERATIONS_AUTO if self.mode == "auto" else MAX_REGENERATIONS
+        if self.regenerations < limit and set(self.bridges()) - set(self.kernel.bridges):
+            for n in self.kernel_namespaces:
+                n["_T2K"] = self.regenerate
+
     def bridges(self) -> Dict[int, Any]:
         """The tree's bridges, by the guard they leave from (the kernel runs those that jump
         back to this loop and that it can lower; see numba_tier.BridgeInfo)."""

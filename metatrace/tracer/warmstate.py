@@ -88,8 +88,11 @@ class GuardDescr:
         # (function, exits) while the bridge runs as a function of its own, not yet nested in
         # its tree's code (see Tree.attach_bridge); its runs since then
         self.bridge_code: Optional[Tuple[Any, List[Any]]] = None
+        # the guard's site cell: what the generated code of its exit calls (pygen.site_return),
+        # the exit tuple's maker, then that function: no return to the warm state
+        self.site: List[Any] = [None]
+        self.exit_no: Optional[int] = None  # its index in the tree's exit table
         self.separate_code: Optional[Tuple[Any, List[Any]]] = None
-        self.bridge_runs = 0
         self.blacklisted_until = 0
         self.known: Dict[int, type] = {}  # failarg index -> class known there
         self.fresh: set = set()  # failarg indices of objects its exit allocates (virtuals)
@@ -409,20 +412,38 @@ class Tree:
         self.ws.stats.bump("tree_compiles")
 
     def attach_bridge(self, gd: "GuardDescr", bridge: "CompiledTrace") -> None:
-        """Give ``gd`` its bridge.  Regenerating the whole tree for every bridge costs the
-        tree's size each time (quadratic over a tree's life); instead a new bridge is compiled
-        on its own, entered by the warm state when the guard fails, and the tree is
-        regenerated with it nested once enough bridges are pending (a quarter of those nested
-        already: the total stays linear) or the bridge has run SEPARATE_BRIDGE_RUNS times."""
+        """Give ``gd`` its bridge: compiled as a function of its own and stored into the guard's
+        site cell, which the generated code of the guard's exit calls (pygen.site_return).  No
+        version of the tree's code is regenerated: that cost the tree's size for every bridge
+        (whole-tree recompiles were 45% of compile time in SOM DeltaBlue).  A bridge that runs
+        SEPARATE_BRIDGE_RUNS times gets nested: the tree is regenerated once with every bridge
+        attached so far in place (hot_bridge_names)."""
         gd.bridge = bridge
-        if len(self.separate) + 1 > self.nested_bridges // 4:
-            self.compile()
-            return
-        func, exits, _src = compile_bridge(self, bridge)
+        func, exits, _src = compile_bridge(self, bridge, gd)
         gd.bridge_code = gd.separate_code = (func, exits)
-        gd.bridge_runs = 0
+        gd.site[0] = func
         self.separate.append(gd)
         self.ws.stats.bump("bridge_compiles")
+        self.t2.bridges_changed()
+
+    def hot_bridge_names(self, gd: Optional["GuardDescr"], ns: Dict[str, Any]) -> Dict[str, Any]:
+        """What a bridge compiled on its own counts its runs with (pygen.count_runs): after
+        SEPARATE_BRIDGE_RUNS runs the tree is regenerated with the bridge nested in it."""
+        def hot() -> None:
+            ns["_BR"] = itertools.repeat(None)  # once is enough
+            if gd is None or gd.bridge_code is None or self.invalid:
+                return  # nested meanwhile, or no longer worth it
+            if not _jit_lock.acquire(False):
+                ns["_BR"] = iter(range(64))  # another thread compiles: later
+                return
+            try:
+                self.compile()  # the running code keeps its own exits (an append-only table)
+            except CodegenError:
+                pass  # stays on its own
+            finally:
+                _jit_lock.release()
+
+        return {"_BR": iter(range(SEPARATE_BRIDGE_RUNS)), "_HOT": hot}
 
     def on_invalidated(self, reason: str) -> None:
         self.invalid = True
@@ -729,8 +750,12 @@ class WarmState:
     # -- guard failures -----------------------------------------------------------------
     def guard_failed(self, tree: Tree, gd: GuardDescr, result: Tuple[Any, ...]) -> Outcome:
         if gd.__class__ is PendingExit:  # its stores and virtuals are done here, out of line
-            result = gd.materialize(result)
-            gd = gd.gd  # type: ignore[attr-defined]
+            pe = gd
+            gd = pe.gd  # type: ignore[attr-defined]
+            code = gd.bridge_code
+            if code is not None:  # the bridge does them itself
+                return self.run_bridge(tree, gd, code, result)
+            result = pe.materialize(result)
         code = gd.bridge_code
         if code is not None:
             return self.run_bridge(tree, gd, code, result)
@@ -762,15 +787,9 @@ class WarmState:
     def run_bridge(self, tree: Tree, gd: GuardDescr, code: Tuple[Any, List[Any]],
                    result: Tuple[Any, ...]) -> Outcome:
         """A guard whose bridge is compiled on its own (not yet nested in the tree) left the
-        tree's code: run the bridge, and go on from where it leaves."""
-        gd.bridge_runs += 1
-        if gd.bridge_runs >= SEPARATE_BRIDGE_RUNS and not tree.invalid and _jit_lock.acquire(False):
-            try:
-                tree.compile()  # hot: nest it (the running code keeps its own exits)
-            except CodegenError:
-                gd.bridge_runs = -(1 << 60)  # stays on its own
-            finally:
-                _jit_lock.release()
+        tree's code: run the bridge, and go on from where it leaves.  Generated code calls such
+        a bridge from the guard's site itself (pygen.site_return); this is for exits that
+        reach the warm state all the same."""
         func, exits = code
         res = func(*result[1:])
         exit = exits[res[0]]
@@ -1005,6 +1024,10 @@ class WarmState:
                     self.retire(old)
                 self.set_tree(key, tree)
                 self.counters[key] = 0
+                if key in self.entry_counters:
+                    # a trace from a call's entry: calls from the interpreter enter its code at
+                    # once (the counter was set to function_threshold when tracing began)
+                    self.entry_counters[key] = 0
                 self.stats.bump("loops")
                 self.stats.bump("tier1")
                 hook = "on_compile"
@@ -1063,6 +1086,8 @@ class WarmState:
                 for t in tree.traces:
                     t.invalidated = "freed: not used for %d compilations" % self.driver.params["loop_longevity"]
                 self.counters[key] = self.threshold
+                if key in self.entry_counters:
+                    self.entry_counters[key] = self.driver.params["function_threshold"]
                 self.stats.bump("freed_loops")
 
     def tree_cell(self, key: Any) -> List[Any]:
@@ -1122,3 +1147,5 @@ class WarmState:
             # iterations) backs off: each invalidation doubles the wait before it is traced again
             k = self.invalidated_keys[key] = self.invalidated_keys.get(key, 0) + 1
             self.counters[key] = self.threshold << min(k - 1, INVALIDATION_BACKOFF)
+            if key in self.entry_counters:
+                self.entry_counters[key] = self.driver.params["function_threshold"] << min(k - 1, INVALIDATION_BACKOFF)
