@@ -433,8 +433,8 @@ class Tree:
             ns["_BR"] = itertools.repeat(None)  # once is enough
             if gd is None or gd.bridge_code is None or self.invalid:
                 return  # nested meanwhile, or no longer worth it
-            if not _jit_lock.acquire(False):
-                ns["_BR"] = iter(range(64))  # another thread compiles: later
+            if _tracing or not _jit_lock.acquire(False):
+                ns["_BR"] = iter(range(64))  # a trace is being recorded or compiled: later
                 return
             try:
                 self.compile()  # the running code keeps its own exits (an append-only table)
@@ -755,10 +755,13 @@ class WarmState:
             code = gd.bridge_code
             if code is not None:  # the bridge does them itself
                 return self.run_bridge(tree, gd, code, result)
+            # (read once: a bridge another thread attaches meanwhile takes the exit's values,
+            # not these; this failure blackholes)
             result = pe.materialize(result)
-        code = gd.bridge_code
-        if code is not None:
-            return self.run_bridge(tree, gd, code, result)
+        else:
+            code = gd.bridge_code
+            if code is not None:
+                return self.run_bridge(tree, gd, code, result)
         self.stats.bump("guard_failures")
         values = list(result[1:])
         op = gd.op

@@ -107,3 +107,40 @@ def test_a_bridge_on_its_own_does_its_guard_s_pending_stores(monkeypatch):
     with_stores = [gd for t in trees for gd in t.separate if gd.op.sunk]
     assert with_stores, "no bridge hangs from a guard with pending stores"
     assert warm_state_runs == []
+
+
+def test_a_bridge_attached_while_an_exit_s_stores_are_done_is_not_given_their_result(monkeypatch):
+    # another thread may attach the guard's bridge between the warm state's look at it and the
+    # exit's materialization: the bridge takes the exit's values, so that failure blackholes
+    # (found by tests/robustness/test_threads: "bridge_N() missing 4 required positional
+    # arguments")
+    from metatrace.backend.pygen import PendingExit
+    from . import test_exits
+
+    fplain, fjit = test_exits.plain, test_exits.jitted
+    called = []
+    orig = PendingExit.materialize
+
+    def materialize(self, result):
+        self.gd.bridge_code = (lambda *a: called.append(a), [])  # attached right now
+        return orig(self, result)
+
+    guard_failed = warmstate.WarmState.guard_failed
+
+    def failed_then_detached(self, tree, exit, result):
+        try:
+            return guard_failed(self, tree, exit, result)
+        finally:
+            if isinstance(exit, PendingExit):
+                exit.gd.bridge_code = None
+
+    monkeypatch.setattr(PendingExit, "materialize", materialize)
+    monkeypatch.setattr(warmstate.WarmState, "guard_failed", failed_then_detached)
+    drv = fjit.run.jitdriver
+    reset(fjit.run)
+    for k, v in (("threshold", 2), ("trace_eagerness", 1000), ("backend", "python")):
+        drv.set_param(k, v)
+    expected = fplain.dump(fplain.run(fplain.PROGRAM, fplain.Frame(8)))
+    assert fjit.dump(fjit.run(fjit.PROGRAM, fjit.Frame(8))) == expected
+    assert drv.stats()["guard_failures"] >= 5
+    assert called == []
