@@ -88,19 +88,25 @@ def test_values_share_local_variables(monkeypatch):
     assert shared * 2 <= one_each, (shared, one_each)
 
 
-def test_a_bridge_on_its_own_does_its_guard_s_pending_stores(monkeypatch):
-    # frame_interp's rare branch leaves with the frame's stores pending (a PendingExit): its
-    # bridge, compiled on its own, takes the exit's values and does those stores itself
+def run_frame_interp(eagerness):
+    """tests/backend/frame_interp.py JIT on, its final frame checked against the interpreter's."""
     from . import test_exits
 
     fplain, fjit = test_exits.plain, test_exits.jitted
-    warm_state_runs = count_warm_state_bridge_runs(monkeypatch)
     drv = fjit.run.jitdriver
     reset(fjit.run)
-    for k, v in (("threshold", 2), ("trace_eagerness", 1), ("backend", "python")):
+    for k, v in (("threshold", 2), ("trace_eagerness", eagerness), ("backend", "python")):
         drv.set_param(k, v)
     expected = fplain.dump(fplain.run(fplain.PROGRAM, fplain.Frame(8)))
     assert fjit.dump(fjit.run(fjit.PROGRAM, fjit.Frame(8))) == expected
+    return drv
+
+
+def test_a_bridge_on_its_own_does_its_guard_s_pending_stores(monkeypatch):
+    # frame_interp's rare branch leaves with the frame's stores pending (a PendingExit): its
+    # bridge, compiled on its own, takes the exit's values and does those stores itself
+    warm_state_runs = count_warm_state_bridge_runs(monkeypatch)
+    drv = run_frame_interp(eagerness=1)
     st = drv.stats()
     assert st["bridges"] >= 1 and st["bridge_compiles"] == st["bridges"], st
     trees = list(drv.runtime.trees.values())
@@ -115,9 +121,7 @@ def test_a_bridge_attached_while_an_exit_s_stores_are_done_is_not_given_their_re
     # (found by tests/robustness/test_threads: "bridge_N() missing 4 required positional
     # arguments")
     from metatrace.backend.pygen import PendingExit
-    from . import test_exits
 
-    fplain, fjit = test_exits.plain, test_exits.jitted
     called = []
     orig = PendingExit.materialize
 
@@ -136,11 +140,6 @@ def test_a_bridge_attached_while_an_exit_s_stores_are_done_is_not_given_their_re
 
     monkeypatch.setattr(PendingExit, "materialize", materialize)
     monkeypatch.setattr(warmstate.WarmState, "guard_failed", failed_then_detached)
-    drv = fjit.run.jitdriver
-    reset(fjit.run)
-    for k, v in (("threshold", 2), ("trace_eagerness", 1000), ("backend", "python")):
-        drv.set_param(k, v)
-    expected = fplain.dump(fplain.run(fplain.PROGRAM, fplain.Frame(8)))
-    assert fjit.dump(fjit.run(fjit.PROGRAM, fjit.Frame(8))) == expected
+    drv = run_frame_interp(eagerness=1000)
     assert drv.stats()["guard_failures"] >= 5
     assert called == []
