@@ -404,8 +404,10 @@ class PyGen:
         return "\n".join(self.lines) + "\n"
 
     def generate_bridge(self, bridge: Any, gd: Any = None) -> str:
-        """One bridge as a function of its own, ``bridge_N(fail arguments...)``, returning an
-        exit tuple like the tree's function (every jump leaves, even one to its own tree)."""
+        """One bridge as a function of its own, ``bridge_N(values...)`` of what its guard's exit
+        tuple holds (the fail arguments, or a PendingExit's slots), returning an exit tuple of
+        the tree's table like the tree's function (every jump leaves, even one to its own
+        tree)."""
         self.standalone = True
         if gd is None:
             gd = self.guard_of(bridge)

@@ -86,7 +86,7 @@ class GuardDescr:
         self.by_value: Dict[Any, int] = {}
         self.bridge: Optional["CompiledTrace"] = None
         # (function, exits) while the bridge runs as a function of its own, not yet nested in
-        # its tree's code (see Tree.attach_bridge); its runs since then
+        # its tree's code (see Tree.attach_bridge)
         self.bridge_code: Optional[Tuple[Any, List[Any]]] = None
         # the guard's site cell: what the generated code of its exit calls (pygen.site_return),
         # the exit tuple's maker, then that function: no return to the warm state
