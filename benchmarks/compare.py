@@ -99,7 +99,7 @@ class InOrder(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: object, option_string: Optional[str] = None) -> None:
-        getattr(namespace, "configs").append((option_string, values))
+        namespace.configs.append((option_string, values))
 
 
 def main(argv: Optional[List[str]] = None) -> int:
