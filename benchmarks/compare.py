@@ -119,6 +119,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.rounds < 1:
         ap.error("--rounds must be at least 1")
     benches = [find_bench(s) for s in args.benchmarks]
+    names = ["%s:%d" % (b.key, size) for b, size in benches]
+    if len(set(names)) < len(names):
+        ap.error("a benchmark is given twice at one size: %s" % ", ".join(names))
     worktrees: List[str] = []
     configs: List[Config] = []
     try:
@@ -157,7 +160,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                     t, wall = run_once(cfg, bench, size, work)
                     done += 1
                     if rnd:
-                        cpu.setdefault((bench.key, cfg.label), []).append(t)
+                        cpu.setdefault(("%s:%d" % (bench.key, size), cfg.label), []).append(t)
                     print("[%d/%d] %s:%d %s %s %.3f s cpu (%.3f s wall)"
                           % (done, total, bench.key, size, cfg.label,
                              "round %d" % rnd if rnd else "untimed", t, wall), file=sys.stderr)
@@ -167,14 +170,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("%-*s" % (width, "cpu s: min/median"), "".join("%24s" % c.label for c in configs))
         logs: Dict[str, List[float]] = {c.label: [] for c in configs}
         for bench, size in benches:
-            base = min(cpu[(bench.key, ref)])
+            name = "%s:%d" % (bench.key, size)
+            base = min(cpu[(name, ref)])
             cells = []
             for c in configs:
-                xs = cpu[(bench.key, c.label)]
+                xs = cpu[(name, c.label)]
                 r = min(xs) / base
                 logs[c.label].append(math.log(r))
                 cells.append("%24s" % ("%.3f/%.3f  %.3f" % (min(xs), statistics.median(xs), r)))
-            print("%-*s" % (width, "%s:%d" % (bench.key, size)), "".join(cells))
+            print("%-*s" % (width, name), "".join(cells))
         print("%-*s" % (width, "geomean of min ratios"),
               "".join("%24.3f" % math.exp(sum(v) / len(v)) for v in logs.values()))
     finally:

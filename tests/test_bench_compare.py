@@ -19,17 +19,18 @@ def compare(*args: str) -> subprocess.CompletedProcess:
 
 def test_two_configurations_are_run_interleaved_and_reported():
     p = compare("-n", "2", "--tree", "jit=.", "--tree", "off=.@METATRACE=off",
-                "som/Sieve:1", "stacklang/loops:1")
+                "som/Sieve:1", "stacklang/loops:1", "som/Sieve:2")
     assert p.returncode == 0, p.stderr
     # progress: an untimed round, then the timed ones, each benchmark in both configurations
     # one after the other
-    runs = re.findall(r"^\[(\d+)/12\] (\S+) (\w+) (untimed|round \d)", p.stderr, re.M)
-    assert len(runs) == 12, p.stderr
+    runs = re.findall(r"^\[(\d+)/18\] (\S+) (\w+) (untimed|round \d)", p.stderr, re.M)
+    assert len(runs) == 18, p.stderr
     assert [r[2] for r in runs[:4]] == ["jit", "off", "jit", "off"]
     lines = p.stdout.splitlines()
     assert lines[0].split()[-2:] == ["jit", "off"], p.stdout
     rows = {ln.split()[0]: ln.split()[1:] for ln in lines[1:]}
-    assert set(rows) == {"som/Sieve:1", "stacklang/loops:1", "geomean"}, p.stdout
+    # one row per benchmark and size (the same benchmark at two sizes is two rows)
+    assert set(rows) == {"som/Sieve:1", "stacklang/loops:1", "som/Sieve:2", "geomean"}, p.stdout
     for name in ("som/Sieve:1", "stacklang/loops:1"):
         jit_cell, jit_ratio, off_cell, off_ratio = rows[name]
         assert jit_ratio == "1.000"  # the first configuration is the reference
@@ -48,6 +49,7 @@ def test_mistakes_are_named():
         (("--tree", "a=/", "som/Sieve:1"), "not a metatrace source tree"),
         (("--tree", "a=.", "som/Sieve:x"), "size 'x' is not an integer"),
         (("som/Sieve",), "give at least one --tree, --rev or --pypy"),
+        (("--tree", "a=.", "som/Sieve:1", "som/Sieve:1"), "given twice at one size"),
     ]
     for args, message in cases:
         p = compare(*args)
