@@ -146,9 +146,12 @@ def get_printable_location(pc: int, method: SMethod) -> str:
     return "%s>>#%s @%d %s" % (holder, method.signature.string, pc, B.opname(method.code, pc))
 
 
+# function_threshold: a method is traced from its entry after 3238 calls (twice the default).
+# Its code is entered by the next call; traced at 1619, young methods fail more guards (SOM
+# one-iteration CD, DeltaBlue, Json, Havlak 4-10% slower, benchmarks/compare.py)
 @metatrace.jit(greens=["pc", "method"], reds=["frame"], virtualizables=["frame"],
                get_printable_location=get_printable_location, is_recursive=True,
-               name="som")
+               name="som", params={"function_threshold": 3238})
 def interpret(method: SMethod, frame: Frame) -> Any:
     pc = 0
     while True:

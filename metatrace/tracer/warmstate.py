@@ -1027,13 +1027,10 @@ class WarmState:
                     self.retire(old)
                 self.set_tree(key, tree)
                 self.counters[key] = 0
-                # A trace from a call's entry leaves the key's entry counter where tracing set
-                # it (function_threshold): calls from the interpreter enter the new code only
-                # after that many more calls (compiled callers enter it at once).  Zeroing it
-                # here was measured (benchmarks/compare.py, CPU time, min of 7): SOM one
-                # iteration CD 1.10x and Havlak 1.09x slower, Richards 0.87x, Json 0.95x,
-                # geomean 1.00 -- functions entered sooner fail more guards while they are young
-                # -- so it is left as it was until that cost is cut (issue #11 note, session 13)
+                if key in self.entry_counters:
+                    # a trace from a call's entry: calls from the interpreter enter its code at
+                    # once (the counter was set to function_threshold when tracing began)
+                    self.entry_counters[key] = 0
                 self.stats.bump("loops")
                 self.stats.bump("tier1")
                 hook = "on_compile"
@@ -1092,6 +1089,8 @@ class WarmState:
                 for t in tree.traces:
                     t.invalidated = "freed: not used for %d compilations" % self.driver.params["loop_longevity"]
                 self.counters[key] = self.threshold
+                if key in self.entry_counters:
+                    self.entry_counters[key] = self.driver.params["function_threshold"]
                 self.stats.bump("freed_loops")
 
     def tree_cell(self, key: Any) -> List[Any]:
@@ -1151,3 +1150,5 @@ class WarmState:
             # iterations) backs off: each invalidation doubles the wait before it is traced again
             k = self.invalidated_keys[key] = self.invalidated_keys.get(key, 0) + 1
             self.counters[key] = self.threshold << min(k - 1, INVALIDATION_BACKOFF)
+            if key in self.entry_counters:
+                self.entry_counters[key] = self.driver.params["function_threshold"] << min(k - 1, INVALIDATION_BACKOFF)

@@ -235,3 +235,23 @@ def test_function_threshold_compiles_functions_from_their_entry():
     assert len(traces) == 1 and traces[0].end == "finish" and traces[0].location == "0: add"
     assert tiny_cej.jitdriver.stats()["loop_entries"] >= 15
     tiny_cej.jitdriver.set_param("function_threshold", 1619)
+
+
+def test_calls_enter_a_function_s_code_as_soon_as_it_is_compiled():
+    """A trace begun at a call's entry: the next call from the interpreter runs its code (the
+    entry counter was set to function_threshold when tracing began; a compiled key's counter
+    is zero, as for loops)."""
+    from .interps import tiny_cej
+
+    reset(tiny_cej)
+    tiny_cej.jitdriver.set_param("function_threshold", 5)
+    code = (("add", 0), ("dec", 0), ("add", 0), ("dec", 0), ("add", 0), ("ret", 0))
+    try:
+        for _ in range(30):
+            assert tiny_cej(code, interps.Frame(10)) == 9
+        st = tiny_cej.jitdriver.stats()
+        # the first call sets the counter, calls 2-5 count it down, the 6th is traced and
+        # calls 7-30 run the compiled function (at 238ddc4: only calls 12-30)
+        assert st["loops"] == 1 and st["loop_entries"] == 24, st
+    finally:
+        tiny_cej.jitdriver.set_param("function_threshold", 1619)
