@@ -148,7 +148,7 @@ def get_printable_location(pc: int, method: SMethod) -> str:
 
 # function_threshold: a method is traced from its entry after 3238 calls (twice the default).
 # Its code is entered by the next call; traced at 1619, young methods fail more guards (SOM
-# one-iteration CD, DeltaBlue, Json, Havlak 4-10% slower, benchmarks/compare.py)
+# one iteration: CD 16%, Havlak 9%, DeltaBlue 5% slower; benchmarks/compare.py, min of 8)
 @metatrace.jit(greens=["pc", "method"], reds=["frame"], virtualizables=["frame"],
                get_printable_location=get_printable_location, is_recursive=True,
                name="som", params={"function_threshold": 3238})

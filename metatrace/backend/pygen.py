@@ -403,14 +403,12 @@ class PyGen:
             self.ops(root.ops, 2, root=True)
         return "\n".join(self.lines) + "\n"
 
-    def generate_bridge(self, bridge: Any, gd: Any = None) -> str:
+    def generate_bridge(self, bridge: Any, gd: Any) -> str:
         """One bridge as a function of its own, ``bridge_N(values...)`` of what its guard's exit
         tuple holds (the fail arguments, or a PendingExit's slots), returning an exit tuple of
         the tree's table like the tree's function (every jump leaves, even one to its own
         tree)."""
         self.standalone = True
-        if gd is None:
-            gd = self.guard_of(bridge)
         if gd is not None and gd.op.sunk:
             # its guard's exit passes the values of its deferred stores and virtuals (a
             # PendingExit's slots): the bridge does them, then takes its inputs from them
@@ -433,13 +431,6 @@ class PyGen:
             self.count_runs()
         self.ops(bridge.ops, 1, root=False)
         return "\n".join(self.lines) + "\n"
-
-    def guard_of(self, bridge: Any) -> Any:
-        """The GuardDescr a bridge hangs from."""
-        for gd in self.tree.guard_descrs.values():
-            if gd.bridge is bridge:
-                return gd
-        return None
 
     def count_runs(self) -> None:
         """A bridge on its own counts its runs with an iterator of its globals (``_BR``, one
@@ -826,7 +817,7 @@ def compile_bridge(tree: Any, bridge: Any, gd: Any = None) -> Any:
 
 
 def _compile(tree: Any, bridge: Any, gd: Any = None) -> Any:
-    if bridge is not None and gd is None:
+    if bridge is not None and gd is None:  # the GuardDescr the bridge hangs from
         gd = next((g for g in tree.guard_descrs.values() if g.bridge is bridge), None)
     for bind_all in (False, True):
         gen = PyGen(tree, bind_all)
